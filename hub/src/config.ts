@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment (DESIGN.md section 7). Everything else gets `Config`.
+ * In production a missing or malformed required variable stops the start with one message
+ * naming all of them; in development and tests the hub runs with safe local defaults.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
+
+const EnvSchema = z.object({
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(['development', 'test', 'production']).default('development'),
+  ),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/ })),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
+  SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+  SECRET_ADMIN_URL: optional(
+    z.string().regex(/^\/[A-Za-z0-9_-]{16,}$/, 'must be a path like /admin-<16+ random characters>'),
+  ),
+  SENTRY_DSN: optional(z.url()),
+  STRIPE_SECRET_KEY: optional(z.string().regex(/^sk_(test|live)_[A-Za-z0-9]+$/, 'must look like sk_live_…')),
+  STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must look like whsec_…')),
+  MAPS_API_KEY: optional(z.string().min(10)),
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
+  MAIL_FROM: optional(z.string().min(3)),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+  EMBEDDED_PG_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(5488)),
+  SEED_DEMO: optional(z.enum(['true', 'false'])),
+  TRUST_PROXY: optional(z.enum(['true', 'false'])),
+  LOGIN_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(10)),
+});
+
+/** Variables production refuses to start without. */
+const REQUIRED_IN_PRODUCTION = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PUBLIC_URL',
+  'SESSION_SECRET',
+  'SECRET_ADMIN_URL',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+] as const;
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  /** The site's own origin, when set; otherwise the request's own Host is the origin. */
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  sessionSecret: string;
+  secretAdminUrl: string | undefined;
+  sentryDsn: string | undefined;
+  stripe: { secretKey: string; webhookSecret: string } | undefined;
+  mapsApiKey: string | undefined;
+  smtp: { url: string; from: string } | undefined;
+  logLevel: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  seedDemo: boolean;
+  trustProxy: boolean;
+  loginRateLimit: number;
+};
+
+export class ConfigError extends Error {
+  readonly code = 'config/invalid';
+  constructor(readonly problems: string[]) {
+    super(`The configuration is invalid (code config/invalid): ${problems.join('; ')}.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_SESSION_SECRET = 'development-only-session-secret-not-for-production';
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')} ${issue.message}`);
+    }
+  }
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      if (emptyToUndefined(env[name]) === undefined) problems.push(`${name} is required in production`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    secretAdminUrl: e.SECRET_ADMIN_URL,
+    sentryDsn: e.SENTRY_DSN,
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+        : undefined,
+    mapsApiKey: e.MAPS_API_KEY,
+    smtp: e.SMTP_URL
+      ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'OC Pizza <commandes@ocpizza.fr>' }
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    // The demo seed goes into the embedded database by default, never into a configured one unasked.
+    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.DATABASE_URL === undefined,
+    trustProxy: e.TRUST_PROXY === 'true',
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Every error the hub can answer with. The HTTP status of each lives in `errorHttpStatus`, the one
+ * table both REST and (later) socket acks read, so a code means the same thing everywhere.
+ */
+export const ErrorCode = z.enum([
+  'request/invalid',
+  'request/too_large',
+  'request/malformed_json',
+  'request/cross_origin',
+  'request/not_found',
+  'auth/unauthenticated',
+  'auth/invalid_credentials',
+  'auth/forbidden',
+  'auth/rate_limited',
+  'shop/not_found',
+  'shop/not_open',
+  'menu/product_unknown',
+  'order/not_found',
+  'order/locked',
+  'order/transition_not_allowed',
+  'order/invalid',
+  'order/version_conflict',
+  'stock/insufficient',
+  'stock/not_found',
+  'courier/not_found',
+  'internal/unexpected',
+  'service/unavailable',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const errorHttpStatus: Record<ErrorCode, number> = {
+  'request/invalid': 400,
+  'request/too_large': 413,
+  'request/malformed_json': 400,
+  'request/cross_origin': 403,
+  'request/not_found': 404,
+  'auth/unauthenticated': 401,
+  'auth/invalid_credentials': 401,
+  'auth/forbidden': 403,
+  'auth/rate_limited': 429,
+  'shop/not_found': 404,
+  'shop/not_open': 409,
+  'menu/product_unknown': 422,
+  'order/not_found': 404,
+  'order/locked': 409,
+  'order/transition_not_allowed': 409,
+  'order/invalid': 422,
+  'order/version_conflict': 409,
+  'stock/insufficient': 409,
+  'stock/not_found': 404,
+  'courier/not_found': 404,
+  'internal/unexpected': 500,
+  'service/unavailable': 503,
+};
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

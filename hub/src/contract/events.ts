@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { OrderStatus } from './enums.js';
+
+/** Outbox event types: `domain.verb_past`. */
+export const EventType = z.enum([
+  'order.created',
+  'order.modified',
+  'order.status_changed',
+  'order.courier_assigned',
+  'stock.changed',
+]);
+export type EventType = z.infer<typeof EventType>;
+
+export const OrderStatusChangedData = z.object({
+  from: OrderStatus,
+  to: OrderStatus,
+  reason: z.string().nullable(),
+  by: z.object({ kind: z.enum(['customer', 'staff', 'system', 'payment']), id: z.string().nullable() }),
+});
+export type OrderStatusChangedData = z.infer<typeof OrderStatusChangedData>;
+
+export const StockChangedData = z.object({
+  items: z.array(
+    z.object({ ingredientId: z.number().int(), onHand: z.number().int(), reserved: z.number().int() }),
+  ),
+});
+export type StockChangedData = z.infer<typeof StockChangedData>;
+
+/**
+ * The envelope every screen receives. `seq` is assigned by the relay (next issue) in one total
+ * order; `version` is the order's version after the change, never going back for one order.
+ */
+export const EventEnvelope = z.object({
+  seq: z.number().int().positive(),
+  type: EventType,
+  shopId: z.number().int(),
+  orderId: z.uuid().optional(),
+  courierId: z.uuid().optional(),
+  version: z.number().int().optional(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type EventEnvelope = z.infer<typeof EventEnvelope>;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { IngredientUnit, ProductKind, ShopStatus } from './enums.js';
+
+export const Position = z.object({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+export type Position = z.infer<typeof Position>;
+
+/** Opening hours per ISO weekday (1 = Monday), each a list of "HH:MM-HH:MM" ranges; a missing day is closed. */
+export const OpeningHours = z.partialRecord(
+  z.enum(['1', '2', '3', '4', '5', '6', '7']),
+  z.array(z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)),
+);
+export type OpeningHours = z.infer<typeof OpeningHours>;
+
+export const Shop = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  address: z.string(),
+  postcode: z.string(),
+  city: z.string(),
+  phone: z.string(),
+  position: Position,
+  openingHours: OpeningHours,
+  deliveryRadiusM: z.number().int(),
+  status: ShopStatus,
+  opensOn: z.string().nullable(),
+  codeLetter: z.string().length(1),
+});
+export type Shop = z.infer<typeof Shop>;
+
+export const ShopList = z.object({ shops: z.array(Shop) });
+export type ShopList = z.infer<typeof ShopList>;
+
+export const RecipeItem = z.object({
+  ingredientId: z.number().int(),
+  ingredientName: z.string(),
+  unit: IngredientUnit,
+  quantity: z.number().int().positive(),
+});
+export type RecipeItem = z.infer<typeof RecipeItem>;
+
+export const MenuProduct = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  kind: ProductKind,
+  description: z.string(),
+  priceCents: z.number().int(),
+  vatRateBp: z.number().int(),
+  photoUrl: z.string().nullable(),
+  /** How many can still be made at this shop with the stock not yet reserved. */
+  available: z.number().int().nonnegative(),
+  recipe: z.array(RecipeItem),
+  steps: z.array(z.string()),
+  prepMinutes: z.number().int(),
+  bakeMinutes: z.number().int(),
+});
+export type MenuProduct = z.infer<typeof MenuProduct>;
+
+export const Menu = z.object({
+  shopId: z.number().int(),
+  products: z.array(MenuProduct),
+});
+export type Menu = z.infer<typeof Menu>;
+
+export const ShopIdParam = z.object({ shopId: z.coerce.number().int().positive().max(2_147_483_647) });
+export type ShopIdParam = z.infer<typeof ShopIdParam>;

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import connectPgSimple from 'connect-pg-simple';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ErrorBody } from '../contract/index.js';
+import type { DatabasePool } from '../adapters/postgres.js';
+import { authRoutes } from '../auth/auth-routes.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { healthRoutes } from '../health/health-routes.js';
+import { menuRoutes } from '../menu/menu-routes.js';
+import type { MenuService } from '../menu/menu-service.js';
+import { ordersRoutes } from '../orders/orders-routes.js';
+import type { OrdersService } from '../orders/orders-service.js';
+import { stockRoutes } from '../stock/stock-routes.js';
+import type { StockService } from '../stock/stock-service.js';
+import { errorHandler } from './error-handler.js';
+import { frontEnds } from './front-ends.js';
+import { sameOrigin } from './same-origin.js';
+import { loadStaff } from './staff-session.js';
+
+export const SESSION_COOKIE = 'ocp_session';
+
+export type HttpDeps = {
+  config: Config;
+  logger: Logger;
+  db: DatabasePool;
+  rootDir: string;
+  migrationsDir: string;
+  services: { auth: AuthService; menu: MenuService; orders: OrdersService; stock: StockService };
+};
+
+export function createHttpApp(deps: HttpDeps) {
+  const { config, services } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind nginx the client's address and scheme come from X-Forwarded-*; never trust them otherwise.
+  if (config.trustProxy) app.set('trust proxy', 1);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(helmet());
+  app.use(healthRoutes({ db: deps.db, migrationsDir: deps.migrationsDir }));
+
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({
+    conString: config.databaseUrl,
+    tableName: 'session',
+    createTableIfMissing: false,
+    pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
+  });
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use(sameOrigin({ publicUrl: config.publicUrl, sessionCookie: SESSION_COOKIE }));
+  api.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.env === 'production',
+        maxAge: 12 * 60 * 60 * 1000,
+      },
+    }),
+  );
+  api.use(loadStaff(services.auth));
+  api.use(menuRoutes(services.menu));
+  api.use(ordersRoutes(services.orders));
+  api.use(
+    authRoutes(services.auth, { loginRateLimit: config.loginRateLimit, sessionCookie: SESSION_COOKIE }),
+  );
+  api.use(stockRoutes(services.stock));
+  api.use((req, res) => {
+    const body: ErrorBody = {
+      error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },
+    };
+    res.status(404).json(body);
+  });
+  app.use('/api', api);
+  app.use(frontEnds(deps.rootDir));
+  app.use(errorHandler);
+
+  return { app, close: () => store.close() };
+}

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { Order, OrderStatus, type OrderMode, type PaymentMethod } from '../contract/index.js';
+import { sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+
+/** An order row as the hub reads it back, shaped like the contract's `Order` plus private fields. */
+const OrderRow = Order.extend({
+  codeLetter: z.string(),
+  shopName: z.string(),
+  shopPhone: z.string(),
+});
+export type OrderRow = z.infer<typeof OrderRow>;
+
+const orderSelect = sql.fragment`
+  select o.id, o.shop_id as "shopId", o.short_code as "shortCode", o.channel, o.mode, o.status, o.version,
+    json_build_object('name', o.customer_name, 'phone', o.customer_phone, 'email', o.customer_email) as customer,
+    case when o.delivery_line1 is null then null else json_build_object(
+      'line1', o.delivery_line1, 'postcode', o.delivery_postcode, 'city', o.delivery_city,
+      'instructions', o.delivery_instructions,
+      'position', case when o.delivery_lat is null then null
+                  else json_build_object('lat', o.delivery_lat, 'lng', o.delivery_lng) end) end as "deliveryAddress",
+    coalesce((select json_agg(json_build_object(
+        'productId', l.product_id, 'productName', l.product_name, 'quantity', l.quantity,
+        'unitPriceCents', l.unit_price_cents, 'vatRateBp', l.vat_rate_bp, 'notes', l.notes) order by l.line_no)
+      from order_lines l where l.order_id = o.id), '[]'::json) as lines,
+    json_build_object('totalCents', o.total_cents, 'vatCents', o.vat_cents,
+                      'netCents', o.total_cents - o.vat_cents) as totals,
+    o.payment_method as "paymentMethod", o.payment_status as "paymentStatus",
+    o.promised_at as "promisedAt", o.courier_id as "courierId", o.notes, o.cancel_reason as "cancelReason",
+    o.created_at as "createdAt", o.updated_at as "updatedAt",
+    s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
+  from orders o join shops s on s.id = o.shop_id`;
+
+export async function findOrder(db: Queryable, id: string): Promise<OrderRow | null> {
+  return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`);
+}
+
+export async function findOrderByTokenHash(db: Queryable, hash: Buffer): Promise<OrderRow | null> {
+  return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.tracking_token_hash = ${sql.binary(hash)}`);
+}
+
+const LockedOrder = z.object({
+  id: z.string(),
+  shopId: z.number(),
+  mode: z.enum(['delivery', 'pickup']),
+  status: OrderStatus,
+  version: z.number(),
+  courierId: z.string().nullable(),
+  paymentStatus: z.enum(['unpaid', 'paid', 'refunded']),
+  paymentMethod: z.enum(['card_online', 'cash_at_door', 'card_at_door', 'at_counter']),
+  createdAt: z.string(),
+});
+export type LockedOrder = z.infer<typeof LockedOrder>;
+
+const lockedSelect = sql.fragment`
+  select id, shop_id as "shopId", mode, status, version, courier_id as "courierId",
+         payment_status as "paymentStatus", payment_method as "paymentMethod", created_at as "createdAt"
+  from orders`;
+
+/** Row lock on the order: concurrent moves of one order queue here and see each other's result. */
+export async function lockOrder(tx: DatabaseTransactionConnection, id: string): Promise<LockedOrder | null> {
+  return tx.maybeOne(sql.type(LockedOrder)`${lockedSelect} where id = ${id} for update`);
+}
+
+export async function lockOrderByTokenHash(
+  tx: DatabaseTransactionConnection,
+  hash: Buffer,
+): Promise<LockedOrder | null> {
+  return tx.maybeOne(
+    sql.type(LockedOrder)`${lockedSelect} where tracking_token_hash = ${sql.binary(hash)} for update`,
+  );
+}
+
+/** Unpaid online orders past their deadline; SKIP LOCKED so two hub nodes never expire the same one. */
+export async function lockExpiredUnpaid(
+  tx: DatabaseTransactionConnection,
+  createdBefore: Date,
+  limit: number,
+): Promise<LockedOrder[]> {
+  return [
+    ...(await tx.any(sql.type(LockedOrder)`${lockedSelect}
+      where status = 'pending_payment' and created_at <= ${sql.timestamp(createdBefore)}
+      order by created_at limit ${limit} for update skip locked`)),
+  ];
+}
+
+export type NewOrder = {
+  shopId: number;
+  shortCode: string;
+  channel: string;
+  mode: OrderMode;
+  status: OrderStatus;
+  customerName: string;
+  customerPhone: string;
+  customerEmail: string | null;
+  delivery: {
+    line1: string;
+    postcode: string;
+    city: string;
+    instructions: string | null;
+    lat: number | null;
+    lng: number | null;
+  } | null;
+  totalCents: number;
+  vatCents: number;
+  paymentMethod: PaymentMethod;
+  promisedAt: string | null;
+  notes: string | null;
+  trackingTokenHash: Buffer;
+};
+
+export async function nextOrderNumber(tx: DatabaseTransactionConnection): Promise<number> {
+  return tx.oneFirst(sql.type(z.object({ n: z.number() }))`select nextval('order_number_seq') as n`);
+}
+
+export async function insertOrder(tx: DatabaseTransactionConnection, o: NewOrder): Promise<string> {
+  const d = o.delivery;
+  return tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into orders (shop_id, short_code, channel, mode, status, customer_name, customer_phone, customer_email,
+      delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
+      total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash)
+    values (${o.shopId}, ${o.shortCode}, ${o.channel}, ${o.mode}, ${o.status}, ${o.customerName}, ${o.customerPhone},
+      ${o.customerEmail}, ${d?.line1 ?? null}, ${d?.postcode ?? null}, ${d?.city ?? null}, ${d?.instructions ?? null},
+      ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
+      ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)})
+    returning id`);
+}
+
+export type NewLine = {
+  productId: number;
+  productName: string;
+  quantity: number;
+  unitPriceCents: number;
+  vatRateBp: number;
+  notes: string | null;
+};
+
+export async function replaceLines(
+  tx: DatabaseTransactionConnection,
+  orderId: string,
+  lines: readonly NewLine[],
+) {
+  await tx.query(sql.unsafe`delete from order_lines where order_id = ${orderId}`);
+  await tx.query(sql.unsafe`
+    insert into order_lines (order_id, line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
+    select ${orderId}, l.line_no, l.product_id, l.product_name, l.quantity, l.unit_price_cents, l.vat_rate_bp, l.notes
+    from ${sql.unnest(
+      lines.map((l, i) => [
+        i + 1,
+        l.productId,
+        l.productName,
+        l.quantity,
+        l.unitPriceCents,
+        l.vatRateBp,
+        l.notes,
+      ]),
+      ['int4', 'int4', 'text', 'int4', 'int4', 'int4', 'text'],
+    )} as l(line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)`);
+}
+
+export async function recordStatus(
+  tx: DatabaseTransactionConnection,
+  entry: {
+    orderId: string;
+    from: OrderStatus | null;
+    to: OrderStatus;
+    actor: { kind: string; id: string | null };
+    reason: string | null;
+  },
+): Promise<void> {
+  await tx.query(sql.unsafe`
+    insert into order_status_history (order_id, from_status, to_status, actor_kind, actor_id, reason)
+    values (${entry.orderId}, ${entry.from}, ${entry.to}, ${entry.actor.kind}, ${entry.actor.id}, ${entry.reason})`);
+}
+
+/** Every change of an order goes through here: it bumps `version`, which screens never see go back. */
+export async function updateOrder(
+  tx: DatabaseTransactionConnection,
+  id: string,
+  changes: {
+    status?: OrderStatus;
+    courierId?: string | null;
+    cancelReason?: string | null;
+    totals?: { totalCents: number; vatCents: number };
+    delivery?: NewOrder['delivery'];
+    promisedAt?: string | null;
+  },
+): Promise<number> {
+  const sets = [sql.fragment`version = version + 1`, sql.fragment`updated_at = now()`];
+  if (changes.status !== undefined) sets.push(sql.fragment`status = ${changes.status}`);
+  if (changes.courierId !== undefined) sets.push(sql.fragment`courier_id = ${changes.courierId}`);
+  if (changes.cancelReason !== undefined) sets.push(sql.fragment`cancel_reason = ${changes.cancelReason}`);
+  if (changes.totals) {
+    sets.push(
+      sql.fragment`total_cents = ${changes.totals.totalCents}`,
+      sql.fragment`vat_cents = ${changes.totals.vatCents}`,
+    );
+  }
+  if (changes.delivery) {
+    const d = changes.delivery;
+    sets.push(
+      sql.fragment`delivery_line1 = ${d.line1}`,
+      sql.fragment`delivery_postcode = ${d.postcode}`,
+      sql.fragment`delivery_city = ${d.city}`,
+      sql.fragment`delivery_instructions = ${d.instructions}`,
+      sql.fragment`delivery_lat = ${d.lat}`,
+      sql.fragment`delivery_lng = ${d.lng}`,
+    );
+  }
+  if (changes.promisedAt !== undefined) sets.push(sql.fragment`promised_at = ${changes.promisedAt}`);
+  return tx.oneFirst(sql.type(z.object({ version: z.number() }))`
+    update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`);
+}

@@ -1,0 +1,438 @@
+import type {
+  CreateOrderBody,
+  CreatedOrder,
+  ModifyOrderBody,
+  Order,
+  OrderStatus,
+  TrackedOrder,
+  TransitionBody,
+} from '../contract/index.js';
+import type { DatabasePool, DatabaseTransactionConnection } from '../adapters/postgres.js';
+import { actorRef, worksAt, type Actor } from '../domain/actor.js';
+import { decideTransition, initialStatus, isCustomerEditable, type OrderFacts } from '../domain/lifecycle.js';
+import { PAYMENT_WINDOW_MS } from '../domain/payment-expiry.js';
+import { priceOrder } from '../domain/pricing.js';
+import { shortCode } from '../domain/short-code.js';
+import {
+  ingredientsNeeded,
+  planConsumption,
+  planOrderWaste,
+  planRelease,
+  planReservation,
+  stockEffectOf,
+  type PlannedMovement,
+} from '../domain/stock.js';
+import { appError } from '../errors.js';
+import { findProducts, findShop, type ProductRow } from '../menu/menu-repository.js';
+import { appendEvent } from '../outbox/outbox-repository.js';
+import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
+import {
+  findOrder,
+  findOrderByTokenHash,
+  insertOrder,
+  lockExpiredUnpaid,
+  lockOrder,
+  lockOrderByTokenHash,
+  nextOrderNumber,
+  recordStatus,
+  replaceLines,
+  updateOrder,
+  type LockedOrder,
+  type NewLine,
+  type OrderRow,
+} from './orders-repository.js';
+import { hashTrackingToken } from './tracking-token.js';
+
+export type Clock = { now: () => Date };
+export type OrdersService = ReturnType<typeof createOrdersService>;
+
+type Deps = {
+  db: DatabasePool;
+  clock: Clock;
+  newTrackingToken: () => string;
+  /** Where customers open their tracking page; the token is appended. */
+  trackingUrl: (token: string) => string;
+  couriers: {
+    isCourierOfShop: (
+      tx: DatabaseTransactionConnection,
+      courierId: string,
+      shopId: number,
+    ) => Promise<boolean>;
+  };
+};
+
+const STAFF_CHANNELS = new Set(['phone', 'counter']);
+
+export function createOrdersService(deps: Deps) {
+  const { db, clock } = deps;
+
+  async function priceLines(
+    lines: CreateOrderBody['lines'],
+  ): Promise<{ lines: NewLine[]; products: ProductRow[] }> {
+    const ids = [...new Set(lines.map((l) => l.productId))];
+    const products = await findProducts(db, ids);
+    const byId = new Map(products.filter((p) => p.active).map((p) => [p.id, p]));
+    const unknown = ids.filter((id) => !byId.has(id));
+    if (unknown.length > 0) {
+      throw appError('menu/product_unknown', `Product ${unknown.join(', ')} is not on the menu.`, {
+        productIds: unknown,
+      });
+    }
+    // Prices come from the menu at the time of ordering, never from the client.
+    return {
+      products,
+      lines: lines.map((l) => {
+        const p = byId.get(l.productId)!;
+        return {
+          productId: p.id,
+          productName: p.name,
+          quantity: l.quantity,
+          unitPriceCents: p.priceCents,
+          vatRateBp: p.vatRateBp,
+          notes: l.notes ?? null,
+        };
+      }),
+    };
+  }
+
+  /** Reserves the ingredients of `lines`, or throws `stock/insufficient` naming the first pizza that does not fit. */
+  async function reserve(
+    tx: DatabaseTransactionConnection,
+    shopId: number,
+    orderId: string,
+    lines: readonly NewLine[],
+    products: readonly ProductRow[],
+  ): Promise<void> {
+    const recipes = new Map(products.map((p) => [p.id, p.recipe]));
+    const needs = ingredientsNeeded(lines, recipes);
+    const levels = await lockStock(
+      tx,
+      shopId,
+      needs.map((n) => n.ingredientId),
+    );
+    const plan = planReservation(needs, levels);
+    if (!plan.ok) {
+      const short = new Set(plan.shortIngredientIds);
+      const names = lines
+        .filter((l) => (recipes.get(l.productId) ?? []).some((r) => short.has(r.ingredientId)))
+        .map((l) => l.productName);
+      const ingredients = products
+        .flatMap((p) => p.recipe)
+        .filter((r) => short.has(r.ingredientId))
+        .map((r) => r.ingredientName);
+      throw appError(
+        'stock/insufficient',
+        `Not enough ${[...new Set(ingredients)].join(', ')} left to make ${[...new Set(names)].join(', ')}.`,
+        { products: [...new Set(names)], ingredientIds: plan.shortIngredientIds },
+      );
+    }
+    await changeStock(tx, shopId, orderId, plan.movements);
+  }
+
+  async function changeStock(
+    tx: DatabaseTransactionConnection,
+    shopId: number,
+    orderId: string,
+    movements: readonly PlannedMovement[],
+  ): Promise<void> {
+    if (movements.length === 0) return;
+    const rows = await applyMovements(tx, shopId, movements, { orderId });
+    // Stock events carry no orderId: they are the shop's, for its menu and manager screens.
+    await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } });
+  }
+
+  async function applyStockEffect(
+    tx: DatabaseTransactionConnection,
+    order: LockedOrder,
+    to: OrderStatus,
+  ): Promise<void> {
+    const effect = stockEffectOf(order.status, to);
+    if (!effect) return;
+    const holdings = await orderHoldings(tx, order.id);
+    const plan =
+      effect === 'consume'
+        ? planConsumption(holdings)
+        : effect === 'release'
+          ? planRelease(holdings)
+          : planOrderWaste(holdings);
+    await changeStock(tx, order.shopId, order.id, plan);
+  }
+
+  async function move(
+    tx: DatabaseTransactionConnection,
+    order: LockedOrder,
+    to: OrderStatus,
+    actor: Actor,
+    reason: string | null,
+  ): Promise<void> {
+    const facts: OrderFacts = order;
+    const decision = decideTransition(facts, to, actor, reason);
+    if (!decision.ok) throw appError(decision.code, decision.message);
+    await applyStockEffect(tx, order, to);
+    const version = await updateOrder(tx, order.id, {
+      status: to,
+      ...(to === 'cancelled' ? { cancelReason: reason } : {}),
+    });
+    const by = actorRef(actor);
+    await recordStatus(tx, { orderId: order.id, from: order.status, to, actor: by, reason });
+    await appendEvent(tx, {
+      type: 'order.status_changed',
+      shopId: order.shopId,
+      orderId: order.id,
+      courierId: order.courierId,
+      version,
+      data: { from: order.status, to, reason, by },
+    });
+  }
+
+  async function mustRead(id: string): Promise<OrderRow> {
+    const row = await findOrder(db, id);
+    if (!row) throw appError('order/not_found', `There is no order ${id}.`);
+    return row;
+  }
+
+  function toOrder(row: OrderRow): Order {
+    const { codeLetter: _c, shopName: _n, shopPhone: _p, ...order } = row;
+    return order;
+  }
+
+  function toTracked(row: OrderRow): TrackedOrder {
+    const { codeLetter: _c, courierId: _courier, ...rest } = row;
+    return { ...rest, modifiable: isCustomerEditable(row.status) };
+  }
+
+  async function lockByToken(tx: DatabaseTransactionConnection, token: string): Promise<LockedOrder> {
+    const order = await lockOrderByTokenHash(tx, hashTrackingToken(token));
+    if (!order) throw appError('order/not_found', 'No order has this tracking link.');
+    return order;
+  }
+
+  const lockedMessage =
+    'The kitchen has started this order: it can no longer be changed or cancelled online.';
+
+  return {
+    async create(body: CreateOrderBody, actor: Actor | null): Promise<CreatedOrder> {
+      if (STAFF_CHANNELS.has(body.channel)) {
+        const mayTake =
+          actor?.kind === 'staff' &&
+          (actor.role === 'counter' || actor.role === 'manager' || actor.role === 'admin') &&
+          worksAt(actor, body.shopId);
+        if (!actor)
+          throw appError(
+            'auth/unauthenticated',
+            `A ${body.channel} order is entered by staff: log in first.`,
+          );
+        if (!mayTake)
+          throw appError('auth/forbidden', `Only counter staff of this shop enter ${body.channel} orders.`);
+      }
+      const shop = await findShop(db, body.shopId);
+      if (!shop) throw appError('shop/not_found', `There is no shop ${body.shopId}.`);
+      if (shop.status !== 'open') {
+        throw appError(
+          'shop/not_open',
+          `${shop.name} opens on ${shop.opensOn}: it does not take orders yet.`,
+        );
+      }
+      const { lines, products } = await priceLines(body.lines);
+      const totals = priceOrder(lines);
+      const status = initialStatus(body.paymentMethod);
+      const token = deps.newTrackingToken();
+      const address = body.deliveryAddress;
+
+      const orderId = await db.transaction(async (tx) => {
+        const number = await nextOrderNumber(tx);
+        const id = await insertOrder(tx, {
+          shopId: shop.id,
+          shortCode: shortCode(shop.codeLetter, number),
+          channel: body.channel,
+          mode: body.mode,
+          status,
+          customerName: body.customer.name,
+          customerPhone: body.customer.phone,
+          customerEmail: body.customer.email ?? null,
+          delivery: address
+            ? {
+                line1: address.line1,
+                postcode: address.postcode,
+                city: address.city,
+                instructions: address.instructions ?? null,
+                lat: address.position?.lat ?? null,
+                lng: address.position?.lng ?? null,
+              }
+            : null,
+          totalCents: totals.totalCents,
+          vatCents: totals.vatCents,
+          paymentMethod: body.paymentMethod,
+          promisedAt: body.promisedAt ?? null,
+          notes: body.notes ?? null,
+          trackingTokenHash: hashTrackingToken(token),
+        });
+        await replaceLines(tx, id, lines);
+        // Online orders hold their ingredients while the customer pays (15 minutes at most).
+        await reserve(tx, shop.id, id, lines, products);
+        await recordStatus(tx, {
+          orderId: id,
+          from: null,
+          to: status,
+          actor: actor ? actorRef(actor) : { kind: 'customer', id: null },
+          reason: null,
+        });
+        await appendEvent(tx, {
+          type: 'order.created',
+          shopId: shop.id,
+          orderId: id,
+          version: 1,
+          data: { status },
+        });
+        return id;
+      });
+      const order = toOrder(await mustRead(orderId));
+      return { order, trackingToken: token, trackingUrl: deps.trackingUrl(token) };
+    },
+
+    async get(id: string, actor: Actor): Promise<Order> {
+      const row = await findOrder(db, id);
+      const visible =
+        row &&
+        actor.kind === 'staff' &&
+        worksAt(actor, row.shopId) &&
+        (actor.role !== 'courier' || row.courierId === actor.staffId);
+      // Someone else's order answers like a missing one: ids of other shops are not confirmed.
+      if (!visible) throw appError('order/not_found', `There is no order ${id}.`);
+      return toOrder(row);
+    },
+
+    async track(token: string): Promise<TrackedOrder> {
+      const row = await findOrderByTokenHash(db, hashTrackingToken(token));
+      if (!row) throw appError('order/not_found', 'No order has this tracking link.');
+      return toTracked(row);
+    },
+
+    async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
+      const orderId = await db.transaction(async (tx) => {
+        const order = await lockByToken(tx, token);
+        if (!isCustomerEditable(order.status)) throw appError('order/locked', lockedMessage);
+        const changes: Parameters<typeof updateOrder>[2] = {};
+        if (body.lines) {
+          if (order.paymentStatus === 'paid') {
+            throw appError(
+              'order/locked',
+              'This order is already paid online: cancel it and order again to change it.',
+            );
+          }
+          const { lines, products } = await priceLines(body.lines);
+          // Give back what the order holds, then take what the new lines need; if they do not
+          // fit, the transaction rolls back and the order keeps its old lines and reservation.
+          await changeStock(tx, order.shopId, order.id, planRelease(await orderHoldings(tx, order.id)));
+          await reserve(tx, order.shopId, order.id, lines, products);
+          await replaceLines(tx, order.id, lines);
+          changes.totals = priceOrder(lines);
+        }
+        if (body.deliveryAddress) {
+          if (order.mode !== 'delivery')
+            throw appError('order/invalid', 'A pick-up order has no delivery address.');
+          const a = body.deliveryAddress;
+          changes.delivery = {
+            line1: a.line1,
+            postcode: a.postcode,
+            city: a.city,
+            instructions: a.instructions ?? null,
+            lat: a.position?.lat ?? null,
+            lng: a.position?.lng ?? null,
+          };
+        }
+        if (body.promisedAt) changes.promisedAt = body.promisedAt;
+        const version = await updateOrder(tx, order.id, changes);
+        await appendEvent(tx, {
+          type: 'order.modified',
+          shopId: order.shopId,
+          orderId: order.id,
+          courierId: order.courierId,
+          version,
+          data: { fields: Object.keys(body) },
+        });
+        return order.id;
+      });
+      return toTracked(await mustRead(orderId));
+    },
+
+    async cancelByCustomer(token: string, reason: string | null): Promise<TrackedOrder> {
+      const orderId = await db.transaction(async (tx) => {
+        const order = await lockByToken(tx, token);
+        if (!isCustomerEditable(order.status) && order.status !== 'cancelled') {
+          throw appError('order/locked', lockedMessage);
+        }
+        await move(tx, order, 'cancelled', { kind: 'customer', orderId: order.id }, reason);
+        return order.id;
+      });
+      return toTracked(await mustRead(orderId));
+    },
+
+    async transition(id: string, body: TransitionBody, actor: Actor): Promise<Order> {
+      await db.transaction(async (tx) => {
+        const order = await lockOrder(tx, id);
+        if (!order || (actor.kind === 'staff' && !worksAt(actor, order.shopId))) {
+          throw appError('order/not_found', `There is no order ${id}.`);
+        }
+        if (body.expectedVersion !== undefined && body.expectedVersion !== order.version) {
+          throw appError(
+            'order/version_conflict',
+            `This order changed meanwhile (now version ${order.version}, status ${order.status}): reload it.`,
+          );
+        }
+        await move(tx, order, body.to, actor, body.reason ?? null);
+      });
+      return toOrder(await mustRead(id));
+    },
+
+    async assignCourier(id: string, courierId: string, actor: Actor): Promise<Order> {
+      await db.transaction(async (tx) => {
+        const order = await lockOrder(tx, id);
+        if (!order || actor.kind !== 'staff' || !worksAt(actor, order.shopId)) {
+          throw appError('order/not_found', `There is no order ${id}.`);
+        }
+        if (actor.role !== 'manager' && actor.role !== 'admin') {
+          throw appError('auth/forbidden', 'Only a manager assigns couriers.');
+        }
+        if (order.mode !== 'delivery') throw appError('order/invalid', 'A pick-up order needs no courier.');
+        if (!['received', 'preparing', 'baking', 'ready'].includes(order.status)) {
+          throw appError(
+            'order/transition_not_allowed',
+            `An order that is ${order.status} cannot get a courier.`,
+          );
+        }
+        if (!(await deps.couriers.isCourierOfShop(tx, courierId, order.shopId))) {
+          throw appError('courier/not_found', 'This courier does not work for this shop.');
+        }
+        const version = await updateOrder(tx, order.id, { courierId });
+        await appendEvent(tx, {
+          type: 'order.courier_assigned',
+          shopId: order.shopId,
+          orderId: order.id,
+          courierId,
+          version,
+          data: { courierId, previousCourierId: order.courierId },
+        });
+      });
+      return toOrder(await mustRead(id));
+    },
+
+    /** Cancels unpaid online orders older than the payment window; returns how many. */
+    async expireUnpaid(limit = 100): Promise<number> {
+      const cutoff = new Date(clock.now().getTime() - PAYMENT_WINDOW_MS);
+      return db.transaction(async (tx) => {
+        const orders = await lockExpiredUnpaid(tx, cutoff, limit);
+        for (const order of orders) {
+          await move(
+            tx,
+            order,
+            'cancelled',
+            { kind: 'system' },
+            'Online payment not received within 15 minutes.',
+          );
+        }
+        return orders.length;
+      });
+    },
+  };
+}
