@@ -16,6 +16,8 @@ export function authRoutes(
   const loginLimiter = rateLimit({
     windowMs: 10 * 60 * 1000,
     limit: options.loginRateLimit,
+    // Only failures count: a shift of staff logging in at one shop's counter is not an attack.
+    skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, res) => {

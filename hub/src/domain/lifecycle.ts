@@ -118,6 +118,9 @@ function decideCancel(order: OrderFacts, actor: Actor, reason?: string | null): 
     return { ok: true };
   }
   if (!early) {
+    if (actor.kind === 'staff' && actor.role === 'manager') {
+      return deny('Only a manager of this shop can cancel an order its kitchen has started.');
+    }
     return {
       ok: false,
       code: 'order/locked',

@@ -309,18 +309,19 @@ export function createOrdersService(deps: Deps) {
     },
 
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
+      const priced = body.lines ? await priceLines(body.lines) : null;
       const orderId = await db.transaction(async (tx) => {
         const order = await lockByToken(tx, token);
         if (!isCustomerEditable(order.status)) throw appError('order/locked', lockedMessage);
         const changes: Parameters<typeof updateOrder>[2] = {};
-        if (body.lines) {
+        if (priced) {
           if (order.paymentStatus === 'paid') {
             throw appError(
               'order/locked',
               'This order is already paid online: cancel it and order again to change it.',
             );
           }
-          const { lines, products } = await priceLines(body.lines);
+          const { lines, products } = priced;
           // Give back what the order holds, then take what the new lines need; if they do not
           // fit, the transaction rolls back and the order keeps its old lines and reservation.
           await changeStock(tx, order.shopId, order.id, planRelease(await orderHoldings(tx, order.id)));

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedOrder, ErrorBody, Order, TrackedOrder } from '../../hub/src/contract/index.js';
+import type { ApiClient } from '../helpers/api-client.js';
+import { facts, type Facts } from '../helpers/facts.js';
+import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
+import { startTestHub, type TestHub } from '../helpers/test-hub.js';
+
+let hub: TestHub;
+let f: Facts;
+let shopA: number;
+let reine: number;
+let margherita: number;
+let dough: number;
+let kitchen: ApiClient;
+let manager: ApiClient;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  f = facts(hub.db);
+  shopA = await f.shopId('A');
+  reine = await f.productId('reine');
+  margherita = await f.productId('margherita');
+  dough = await f.ingredientId('Pâton de pâte à pizza');
+  kitchen = await hub.staff('kitchen.a@demo.ocpizza.fr');
+  manager = await hub.staff('manager.a@demo.ocpizza.fr');
+});
+afterAll(() => hub?.close());
+
+async function place(quantity = 2): Promise<CreatedOrder> {
+  const res = await hub
+    .client()
+    .post<CreatedOrder>(
+      '/api/orders',
+      deliveryOrderBody({ shopId: shopA, lines: [{ productId: reine, quantity }] }),
+    );
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+describe('customer changes through the tracking link', () => {
+  it('shows the order to whoever holds the link, and to nobody else', async () => {
+    const order = await place();
+    const seen = await hub.client().get<TrackedOrder>(`/api/orders/track/${order.trackingToken}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.shortCode).toMatch(/^A-\d{3}$/);
+    expect(seen.body.modifiable).toBe(true);
+    expect(seen.body).not.toHaveProperty('courierId');
+    expect(order.trackingToken).toHaveLength(43);
+    const wrong = await hub.client().get<ErrorBody>(`/api/orders/track/${'x'.repeat(43)}`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.body.error.code).toBe('order/not_found');
+  });
+
+  it('modifies lines while received: totals and reservation follow, version and event too', async () => {
+    const order = await place(1);
+    const before = await f.stock(shopA, dough);
+    const res = await hub.client().patch<TrackedOrder>(`/api/orders/track/${order.trackingToken}`, {
+      lines: [
+        { productId: reine, quantity: 2 },
+        { productId: margherita, quantity: 1, notes: 'bien cuite' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.lines).toHaveLength(2);
+    expect(res.body.version).toBe(2);
+    expect(res.body.totals.totalCents).toBeGreaterThan(order.order.totals.totalCents);
+    // One more dough ball per extra pizza is now set aside for this order.
+    expect((await f.stock(shopA, dough)).reserved).toBe(before.reserved + 2);
+    expect((await f.orderEvents(order.order.id)).map((e) => e.type)).toEqual([
+      'order.created',
+      'order.modified',
+    ]);
+    expect(await f.ledgerMismatches()).toEqual([]);
+  });
+
+  it('cancelling before the kitchen starts gives the ingredients back', async () => {
+    const before = await f.stock(shopA, dough);
+    const order = await place(3);
+    expect((await f.stock(shopA, dough)).reserved).toBe(before.reserved + 3);
+    const res = await hub
+      .client()
+      .post<TrackedOrder>(`/api/orders/track/${order.trackingToken}/cancel`, { reason: 'plus faim' });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+    expect(await f.stock(shopA, dough)).toEqual(before);
+    const kinds = (await f.ledgerFor(order.order.id)).map((l) => l.kind);
+    expect(kinds.filter((k) => k === 'release').length).toBeGreaterThan(0);
+    expect(kinds).not.toContain('waste');
+  });
+
+  it('refuses modification and cancellation once the kitchen has started, changing nothing', async () => {
+    const order = await place();
+    const bump = await kitchen.post<Order>(`/api/orders/${order.order.id}/transitions`, { to: 'preparing' });
+    expect(bump.status).toBe(200);
+    const before = await f.snapshot();
+
+    const modify = await hub.client().patch<ErrorBody>(`/api/orders/track/${order.trackingToken}`, {
+      lines: [{ productId: reine, quantity: 1 }],
+    });
+    expect(modify.status).toBe(409);
+    expect(modify.body.error.code).toBe('order/locked');
+    expect(modify.body.error.message).toMatch(/kitchen has started/);
+
+    const cancel = await hub.client().post<ErrorBody>(`/api/orders/track/${order.trackingToken}/cancel`, {});
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.error.code).toBe('order/locked');
+    expect(await f.snapshot()).toEqual(before);
+
+    const seen = await hub.client().get<TrackedOrder>(`/api/orders/track/${order.trackingToken}`);
+    expect(seen.body.modifiable).toBe(false);
+  });
+
+  it('a manager cancelling after the kitchen started records the consumed ingredients as waste', async () => {
+    const order = await place(2);
+    await kitchen.post(`/api/orders/${order.order.id}/transitions`, { to: 'preparing' });
+    const afterConsumption = await f.stock(shopA, dough);
+
+    const noReason = await manager.post<ErrorBody>(`/api/orders/${order.order.id}/transitions`, {
+      to: 'cancelled',
+    });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.error.code).toBe('order/invalid');
+
+    const res = await manager.post<Order>(`/api/orders/${order.order.id}/transitions`, {
+      to: 'cancelled',
+      reason: 'client parti',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.cancelReason).toBe('client parti');
+    // Made food does not return to the shelf.
+    expect(await f.stock(shopA, dough)).toEqual(afterConsumption);
+    const ledger = await f.ledgerFor(order.order.id);
+    expect(ledger.map((l) => l.kind)).toContain('consumption');
+    const doughWaste = ledger.find((l) => l.kind === 'waste' && l.ingredientId === dough);
+    expect(doughWaste?.quantity).toBe(2);
+    expect(await f.ledgerMismatches()).toEqual([]);
+  });
+
+  it('refuses changing the lines of an order paid online, and the address of a pick-up order', async () => {
+    const paid = await place(1);
+    await hub.db.query(
+      (await import('../../hub/src/adapters/postgres.js')).sql
+        .unsafe`update orders set payment_status = 'paid' where id = ${paid.order.id}`,
+    );
+    const lines = await hub.client().patch<ErrorBody>(`/api/orders/track/${paid.trackingToken}`, {
+      lines: [{ productId: reine, quantity: 5 }],
+    });
+    expect(lines.status).toBe(409);
+    expect(lines.body.error.code).toBe('order/locked');
+
+    const pickup = await hub
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        orderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+      );
+    const address = await hub.client().patch<ErrorBody>(`/api/orders/track/${pickup.body.trackingToken}`, {
+      deliveryAddress: { line1: '3 rue Oberkampf', postcode: '75011', city: 'Paris' },
+    });
+    expect(address.status).toBe(422);
+    expect(address.body.error.code).toBe('order/invalid');
+  });
+});
