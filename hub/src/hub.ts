@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DatabasePool } from './adapters/postgres.js';
 import { createAuthService } from './auth/auth-service.js';
+import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp } from './http/app.js';
 import { createMenuService } from './menu/menu-service.js';
@@ -16,6 +17,7 @@ export function createHub(deps: { config: Config; db: DatabasePool; logger: Logg
   const clock = deps.clock ?? { now: () => new Date() };
   const services = {
     auth: createAuthService({ db }),
+    customers: createCustomersService({ db }),
     menu: createMenuService({ db }),
     stock: createStockService({ db }),
     orders: createOrdersService({

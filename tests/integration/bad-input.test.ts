@@ -118,6 +118,18 @@ const cases: Case[] = [
     'request/invalid',
   ],
   [
+    'promised time in the past',
+    () => hub.client().post('/api/orders', { ...good(), promisedAt: '2020-01-01T12:00:00Z' }),
+    422,
+    'order/invalid',
+  ],
+  [
+    'promised time as free text',
+    () => hub.client().post('/api/orders', { ...good(), promisedAt: 'tonight' }),
+    400,
+    'request/invalid',
+  ],
+  [
     'unknown field',
     () => hub.client().post('/api/orders', { ...good(), totalCents: 1 }),
     400,

@@ -48,7 +48,7 @@ describe('outbox', () => {
     const changes: Array<() => Promise<{ status: number }>> = [
       () =>
         hub.client().patch(`/api/orders/track/${created.body.trackingToken}`, {
-          promisedAt: '2030-01-01T19:30:00+01:00',
+          promisedAt: new Date(Date.now() + 3_600_000).toISOString(),
         }),
       () => manager.post(`/api/orders/${id}/courier`, { courierId }),
       () => kitchen.post(`/api/orders/${id}/transitions`, { to: 'preparing' }),

@@ -19,3 +19,26 @@ export type StaffMember = z.infer<typeof StaffMember>;
 
 export const Me = z.object({ staff: StaffMember });
 export type Me = z.infer<typeof Me>;
+
+export const RegisterCustomerBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(200),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 .-]{6,20}$/, 'a phone number of 6 to 20 digits')
+    .optional(),
+  password: z.string().min(10, 'at least 10 characters').max(200),
+});
+export type RegisterCustomerBody = z.infer<typeof RegisterCustomerBody>;
+
+export const CustomerAccount = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  phone: z.string().nullable(),
+});
+export type CustomerAccount = z.infer<typeof CustomerAccount>;
+
+export const CustomerMe = z.object({ customer: CustomerAccount });
+export type CustomerMe = z.infer<typeof CustomerMe>;

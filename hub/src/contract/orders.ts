@@ -166,6 +166,9 @@ export const TrackedOrder = Order.omit({ courierId: true }).extend({
 });
 export type TrackedOrder = z.infer<typeof TrackedOrder>;
 
+export const CustomerOrders = z.object({ orders: z.array(TrackedOrder) });
+export type CustomerOrders = z.infer<typeof CustomerOrders>;
+
 export const CreatedOrder = z.object({
   order: Order,
   /** Shown once: the customer's credential to follow and change this order. */

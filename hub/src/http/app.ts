@@ -10,6 +10,8 @@ import type { ErrorBody } from '../contract/index.js';
 import type { DatabasePool } from '../adapters/postgres.js';
 import { authRoutes } from '../auth/auth-routes.js';
 import type { AuthService } from '../auth/auth-service.js';
+import { customersRoutes } from '../customers/customers-routes.js';
+import type { CustomersService } from '../customers/customers-service.js';
 import { healthRoutes } from '../health/health-routes.js';
 import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
@@ -20,7 +22,8 @@ import type { StockService } from '../stock/stock-service.js';
 import { errorHandler } from './error-handler.js';
 import { frontEnds } from './front-ends.js';
 import { sameOrigin } from './same-origin.js';
-import { loadStaff } from './staff-session.js';
+import { loginLimiter } from './login-limiter.js';
+import { loadPrincipal } from './session-principal.js';
 
 export const SESSION_COOKIE = 'ocp_session';
 
@@ -30,7 +33,13 @@ export type HttpDeps = {
   db: DatabasePool;
   rootDir: string;
   migrationsDir: string;
-  services: { auth: AuthService; menu: MenuService; orders: OrdersService; stock: StockService };
+  services: {
+    auth: AuthService;
+    customers: CustomersService;
+    menu: MenuService;
+    orders: OrdersService;
+    stock: StockService;
+  };
 };
 
 export function createHttpApp(deps: HttpDeps) {
@@ -81,12 +90,12 @@ export function createHttpApp(deps: HttpDeps) {
       },
     }),
   );
-  api.use(loadStaff(services.auth));
+  api.use(loadPrincipal(services.auth, services.customers));
+  const limiter = loginLimiter(config.loginRateLimit);
   api.use(menuRoutes(services.menu));
   api.use(ordersRoutes(services.orders));
-  api.use(
-    authRoutes(services.auth, { loginRateLimit: config.loginRateLimit, sessionCookie: SESSION_COOKIE }),
-  );
+  api.use(authRoutes(services.auth, { limiter, sessionCookie: SESSION_COOKIE }));
+  api.use(customersRoutes(services.customers, services.orders, { limiter }));
   api.use(stockRoutes(services.stock));
   api.use((req, res) => {
     const body: ErrorBody = {

@@ -34,6 +34,20 @@ export async function findOrder(db: Queryable, id: string): Promise<OrderRow | n
   return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`);
 }
 
+export async function findCustomerOrders(
+  db: Queryable,
+  customerId: string,
+  limit: number,
+): Promise<OrderRow[]> {
+  return [
+    ...(await db.any(
+      sql.type(
+        OrderRow,
+      )`${orderSelect} where o.customer_id = ${customerId} order by o.created_at desc limit ${limit}`,
+    )),
+  ];
+}
+
 export async function findOrderByTokenHash(db: Queryable, hash: Buffer): Promise<OrderRow | null> {
   return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.tracking_token_hash = ${sql.binary(hash)}`);
 }
@@ -89,6 +103,7 @@ export type NewOrder = {
   channel: string;
   mode: OrderMode;
   status: OrderStatus;
+  customerId: string | null;
   customerName: string;
   customerPhone: string;
   customerEmail: string | null;
@@ -115,10 +130,10 @@ export async function nextOrderNumber(tx: DatabaseTransactionConnection): Promis
 export async function insertOrder(tx: DatabaseTransactionConnection, o: NewOrder): Promise<string> {
   const d = o.delivery;
   return tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into orders (shop_id, short_code, channel, mode, status, customer_name, customer_phone, customer_email,
+    insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
       delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
       total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash)
-    values (${o.shopId}, ${o.shortCode}, ${o.channel}, ${o.mode}, ${o.status}, ${o.customerName}, ${o.customerPhone},
+    values (${o.shopId}, ${o.shortCode}, ${o.channel}, ${o.mode}, ${o.status}, ${o.customerId}, ${o.customerName}, ${o.customerPhone},
       ${o.customerEmail}, ${d?.line1 ?? null}, ${d?.postcode ?? null}, ${d?.city ?? null}, ${d?.instructions ?? null},
       ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
       ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)})

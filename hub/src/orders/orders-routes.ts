@@ -8,7 +8,7 @@ import {
   TrackingTokenParam,
   TransitionBody,
 } from '../contract/index.js';
-import { actorOf, requireStaff } from '../http/staff-session.js';
+import { actorOf, requireStaff } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { OrdersService } from './orders-service.js';
 
@@ -17,7 +17,7 @@ export function ordersRoutes(orders: OrdersService): Router {
 
   router.post('/orders', async (req, res) => {
     const body = parseInput(CreateOrderBody, req.body);
-    res.status(201).json(await orders.create(body, actorOf(req)));
+    res.status(201).json(await orders.create(body, actorOf(req), req.customer?.id ?? null));
   });
 
   router.get('/orders/track/:token', async (req, res) => {

@@ -12,6 +12,7 @@ import { actorRef, worksAt, type Actor } from '../domain/actor.js';
 import { decideTransition, initialStatus, isCustomerEditable, type OrderFacts } from '../domain/lifecycle.js';
 import { PAYMENT_WINDOW_MS } from '../domain/payment-expiry.js';
 import { priceOrder } from '../domain/pricing.js';
+import { promisedTimeProblem } from '../domain/promised-time.js';
 import { shortCode } from '../domain/short-code.js';
 import {
   ingredientsNeeded,
@@ -28,6 +29,7 @@ import { appendEvent } from '../outbox/outbox-repository.js';
 import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
 import {
   findOrder,
+  findCustomerOrders,
   findOrderByTokenHash,
   insertOrder,
   lockExpiredUnpaid,
@@ -207,11 +209,21 @@ export function createOrdersService(deps: Deps) {
     return order;
   }
 
+  function checkPromisedAt(promisedAt: string | undefined): void {
+    const problem = promisedAt ? promisedTimeProblem(promisedAt, clock.now()) : null;
+    if (problem) throw appError('order/invalid', problem);
+  }
+
   const lockedMessage =
     'The kitchen has started this order: it can no longer be changed or cancelled online.';
 
   return {
-    async create(body: CreateOrderBody, actor: Actor | null): Promise<CreatedOrder> {
+    /** `customerId`: the customer account logged in, if any; its order history links to it. */
+    async create(
+      body: CreateOrderBody,
+      actor: Actor | null,
+      customerId: string | null = null,
+    ): Promise<CreatedOrder> {
       if (STAFF_CHANNELS.has(body.channel)) {
         const mayTake =
           actor?.kind === 'staff' &&
@@ -225,6 +237,7 @@ export function createOrdersService(deps: Deps) {
         if (!mayTake)
           throw appError('auth/forbidden', `Only counter staff of this shop enter ${body.channel} orders.`);
       }
+      checkPromisedAt(body.promisedAt);
       const shop = await findShop(db, body.shopId);
       if (!shop) throw appError('shop/not_found', `There is no shop ${body.shopId}.`);
       if (shop.status !== 'open') {
@@ -247,6 +260,7 @@ export function createOrdersService(deps: Deps) {
           channel: body.channel,
           mode: body.mode,
           status,
+          customerId,
           customerName: body.customer.name,
           customerPhone: body.customer.phone,
           customerEmail: body.customer.email ?? null,
@@ -302,6 +316,10 @@ export function createOrdersService(deps: Deps) {
       return toOrder(row);
     },
 
+    async listForCustomer(customerId: string): Promise<TrackedOrder[]> {
+      return (await findCustomerOrders(db, customerId, 50)).map(toTracked);
+    },
+
     async track(token: string): Promise<TrackedOrder> {
       const row = await findOrderByTokenHash(db, hashTrackingToken(token));
       if (!row) throw appError('order/not_found', 'No order has this tracking link.');
@@ -309,6 +327,7 @@ export function createOrdersService(deps: Deps) {
     },
 
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
+      checkPromisedAt(body.promisedAt);
       const priced = body.lines ? await priceLines(body.lines) : null;
       const orderId = await db.transaction(async (tx) => {
         const order = await lockByToken(tx, token);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ShopIdParam, StockMovementBody } from '../contract/index.js';
-import { requireStaff } from '../http/staff-session.js';
+import { requireStaff } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { StockService } from './stock-service.js';
 

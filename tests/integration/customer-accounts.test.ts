@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedOrder, CustomerMe, CustomerOrders, ErrorBody } from '../../hub/src/contract/index.js';
+import { facts, type Facts } from '../helpers/facts.js';
+import { orderBody } from '../helpers/orders.js';
+import { startTestHub, type TestHub } from '../helpers/test-hub.js';
+
+let hub: TestHub;
+let f: Facts;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  f = facts(hub.db);
+});
+afterAll(() => hub?.close());
+
+describe('customer accounts', () => {
+  it('registers, orders with the account, finds the order in its history, logs out', async () => {
+    const client = hub.client();
+    const registered = await client.post<CustomerMe>('/api/customers', {
+      name: 'Inès Bernard',
+      email: 'Ines.Bernard@example.fr',
+      phone: '06 98 76 54 32',
+      password: 'une-longue-phrase',
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.customer.email).toBe('ines.bernard@example.fr');
+    expect(client.lastSetCookie).toMatch(/HttpOnly/i);
+
+    const shopA = await f.shopId('A');
+    const order = await client.post<CreatedOrder>(
+      '/api/orders',
+      orderBody({ shopId: shopA, lines: [{ productId: await f.productId('margherita'), quantity: 1 }] }),
+    );
+    expect(order.status).toBe(201);
+    const anonymous = await hub
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        orderBody({ shopId: shopA, lines: [{ productId: await f.productId('margherita'), quantity: 1 }] }),
+      );
+    expect(anonymous.status).toBe(201);
+
+    const history = await client.get<CustomerOrders>('/api/customers/me/orders');
+    expect(history.status).toBe(200);
+    expect(history.body.orders.map((o) => o.id)).toEqual([order.body.order.id]);
+
+    expect((await client.post('/api/auth/logout')).status).toBe(204);
+    expect((await client.get<ErrorBody>('/api/customers/me')).status).toBe(401);
+
+    const again = await hub.client().post<CustomerMe>('/api/customers/login', {
+      email: 'ines.bernard@example.fr',
+      password: 'une-longue-phrase',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.customer.name).toBe('Inès Bernard');
+  });
+
+  it('refuses a second account with the same e-mail, a short password, and a wrong password', async () => {
+    const body = { name: 'Paul', email: 'paul@example.fr', password: 'assez-longue' };
+    expect((await hub.client().post('/api/customers', body)).status).toBe(201);
+    const twice = await hub.client().post<ErrorBody>('/api/customers', { ...body, email: 'PAUL@example.fr' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('auth/email_taken');
+    const short = await hub
+      .client()
+      .post<ErrorBody>('/api/customers', { ...body, email: 'paul2@example.fr', password: 'court' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.code).toBe('request/invalid');
+    const wrong = await hub
+      .client()
+      .post<ErrorBody>('/api/customers/login', { email: 'paul@example.fr', password: 'pas-la-bonne' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('auth/invalid_credentials');
+  });
+
+  it('a customer session gives no staff rights', async () => {
+    const client = hub.client();
+    await client.post('/api/customers', { name: 'Zoé', email: 'zoe@example.fr', password: 'assez-longue' });
+    const shopA = await f.shopId('A');
+    expect((await client.get<ErrorBody>('/api/auth/me')).status).toBe(401);
+    expect((await client.get<ErrorBody>(`/api/shops/${shopA}/stock`)).status).toBe(401);
+    const phone = await client.post<ErrorBody>(
+      '/api/orders',
+      orderBody({
+        shopId: shopA,
+        channel: 'phone',
+        lines: [{ productId: await f.productId('margherita'), quantity: 1 }],
+      }),
+    );
+    expect(phone.status).toBe(401);
+  });
+});
