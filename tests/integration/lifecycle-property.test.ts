@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedOrder, ErrorBody, Order, OrderStatus } from '../../hub/src/contract/index.js';
+import {
+  OrderStatus as OrderStatusEnum,
+  type CreatedOrder,
+  type ErrorBody,
+  type Order,
+  type OrderStatus,
+} from '../../hub/src/contract/index.js';
 import type { ApiClient } from '../helpers/api-client.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
@@ -45,18 +51,7 @@ function allowed(from: OrderStatus, to: OrderStatus, who: Who, mode: 'delivery' 
   );
 }
 
-const STATUSES: OrderStatus[] = [
-  'pending_payment',
-  'received',
-  'preparing',
-  'baking',
-  'ready',
-  'out_for_delivery',
-  'delivered',
-  'delivery_failed',
-  'picked_up',
-  'cancelled',
-];
+const STATUSES: readonly OrderStatus[] = OrderStatusEnum.options;
 const WHO: Who[] = [
   'kitchenA',
   'kitchenB',

@@ -6,18 +6,7 @@ import { decideTransition, initialStatus, isCustomerEditable, type OrderFacts } 
 
 // Written from the lifecycle table of DESIGN.md section 3, not from lifecycle.ts.
 
-const STATUSES: readonly OrderStatus[] = [
-  'pending_payment',
-  'received',
-  'preparing',
-  'baking',
-  'ready',
-  'out_for_delivery',
-  'delivered',
-  'delivery_failed',
-  'picked_up',
-  'cancelled',
-];
+const STATUSES: readonly OrderStatus[] = OrderStatusEnum.options;
 const TERMINAL: readonly OrderStatus[] = ['delivered', 'delivery_failed', 'picked_up', 'cancelled'];
 const BEFORE_KITCHEN: readonly OrderStatus[] = ['pending_payment', 'received'];
 const MODES: readonly OrderMode[] = ['delivery', 'pickup'];

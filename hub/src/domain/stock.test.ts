@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderStatus } from '../contract/index.js';
+import { OrderStatus as OrderStatusEnum, type OrderStatus } from '../contract/index.js';
 import {
   ingredientsNeeded,
   makeableCount,
@@ -304,18 +304,7 @@ describe('planManualMovement', () => {
 });
 
 describe('stockEffectOf', () => {
-  const STATUSES: readonly OrderStatus[] = [
-    'pending_payment',
-    'received',
-    'preparing',
-    'baking',
-    'ready',
-    'out_for_delivery',
-    'delivered',
-    'delivery_failed',
-    'picked_up',
-    'cancelled',
-  ];
+  const STATUSES: readonly OrderStatus[] = OrderStatusEnum.options;
 
   it('consumes when the kitchen starts the order', () => {
     expect(stockEffectOf('received', 'preparing')).toBe('consume');
