@@ -1,33 +1,69 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DatabasePool } from './adapters/postgres.js';
+import { createRedisBus, type RedisBus } from './adapters/redis.js';
+import { openRelayStore } from './adapters/relay-store.js';
 import { createAuthService } from './auth/auth-service.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, SESSION_COOKIE } from './http/app.js';
 import { createMenuService } from './menu/menu-service.js';
+import { findOrderByTokenHash } from './orders/orders-repository.js';
 import { createOrdersService, type Clock } from './orders/orders-service.js';
-import { newTrackingToken } from './orders/tracking-token.js';
+import { hashTrackingToken, newTrackingToken } from './orders/tracking-token.js';
 import { MIGRATIONS_DIR, ROOT_DIR } from './paths.js';
+import { createMetrics } from './realtime/metrics.js';
+import { createRelay, type RelayOptions } from './realtime/relay.js';
+import { createSnapshotService } from './realtime/snapshot-service.js';
+import { createSocketServer, emitEvents } from './realtime/socket-server.js';
 import { createStockService } from './stock/stock-service.js';
 
-/** Services and HTTP app over an open database: what main.ts serves and what tests drive. */
-export function createHub(deps: { config: Config; db: DatabasePool; logger: Logger; clock?: Clock }) {
-  const { config, db, logger } = deps;
-  const clock = deps.clock ?? { now: () => new Date() };
+export type HubOptions = {
+  /** With `databaseUrl` set: the relay holds a session of its own on it. */
+  config: Config;
+  db: DatabasePool;
+  logger: Logger;
+  clock?: Clock;
+  relay?: Pick<RelayOptions, 'leaderCheckMs' | 'pollMs' | 'batchSize' | 'retentionMs'>;
+};
+
+export type Hub = Awaited<ReturnType<typeof createHub>>;
+
+/**
+ * The whole hub over an open database: services, HTTP API, Socket.IO, relay and bus. main.ts
+ * serves it; tests start several in one process or as separate processes.
+ */
+export async function createHub(options: HubOptions) {
+  const { config, db, logger } = options;
+  const databaseUrl = config.databaseUrl;
+  if (!databaseUrl) throw new Error('createHub needs config.databaseUrl');
+  const clock = options.clock ?? { now: () => new Date() };
+  const metrics = createMetrics();
+  // Bound once the relay exists: services wake it after each commit that appended events.
+  let committed = () => {};
+  const onCommitted = () => committed();
+
+  const stock = createStockService({ db, onCommitted });
+  const menu = createMenuService({ db });
   const services = {
     auth: createAuthService({ db }),
     customers: createCustomersService({ db }),
-    menu: createMenuService({ db }),
-    stock: createStockService({ db }),
+    menu,
+    stock,
     orders: createOrdersService({
       db,
       clock,
       newTrackingToken,
+      onCommitted,
       trackingUrl: (token) => `${config.publicUrl ?? `http://localhost:${config.port}`}/suivi/${token}`,
       couriers: { isCourierOfShop },
     }),
   };
+  const snapshots = createSnapshotService({ db, menu, stock });
+
+  let bus: RedisBus | undefined;
   const http = createHttpApp({
     config,
     logger,
@@ -35,6 +71,74 @@ export function createHub(deps: { config: Config; db: DatabasePool; logger: Logg
     rootDir: ROOT_DIR,
     migrationsDir: MIGRATIONS_DIR,
     services,
+    snapshots,
+    metricsRegistry: metrics.registry,
+    readinessChecks: config.redisUrl ? { redis: () => bus?.ping() ?? Promise.resolve(false) } : {},
   });
-  return { services, app: http.app, close: http.close };
+  const server: Server = createServer(http.app);
+  const io = createSocketServer({
+    httpServer: server,
+    logger,
+    db,
+    metrics,
+    publicUrl: config.publicUrl,
+    sessionCookie: SESSION_COOKIE,
+    sessionMiddleware: http.sessionMiddleware,
+    auth: services.auth,
+    orders: services.orders,
+    orderByToken: async (token) => {
+      const row = await findOrderByTokenHash(db, hashTrackingToken(token));
+      return row ? { id: row.id, shopId: row.shopId } : null;
+    },
+  });
+
+  if (config.redisUrl) {
+    bus = createRedisBus({
+      url: config.redisUrl,
+      logger,
+      onError: () => metrics.busErrors.inc(),
+      // Whatever was published while this node was cut off from Redis is in PostgreSQL:
+      // every screen here resubscribes from its last seq.
+      onResubscribed: () => io.local.emit('resync', { reason: 'bus reconnected' }),
+    });
+    io.adapter(bus.adapter);
+  }
+
+  const relay = createRelay({
+    ...options.relay,
+    openStore: (onLost) => openRelayStore(databaseUrl, onLost),
+    publish: (events) => emitEvents(io, events),
+    wakeOthers: () => io.serverSideEmit('relay:wake'),
+    logger,
+    metrics,
+  });
+  io.on('relay:wake', () => relay.poke());
+  committed = () => relay.committed();
+
+  return {
+    services,
+    snapshots,
+    io,
+    relay,
+    metrics,
+    server,
+    async listen(port: number, host: string): Promise<number> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      relay.start();
+      return (server.address() as AddressInfo).port;
+    },
+    async close(): Promise<void> {
+      await relay.stop();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await http.close();
+      await bus?.close();
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './adapters/embedded-postgres.js';
@@ -44,14 +43,8 @@ async function main(): Promise<void> {
     say(seeded ? 'demo data loaded' : 'demo data already present');
   }
 
-  const hub = createHub({ config: runtime, db, logger });
-  const server: Server = hub.app.listen(runtime.port, runtime.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : runtime.port;
+  const hub = await createHub({ config: runtime, db, logger });
+  const port = await hub.listen(runtime.port, runtime.host);
   const base = runtime.publicUrl ?? `http://localhost:${port}`;
 
   const expiry = setInterval(() => {
@@ -93,8 +86,6 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     clearInterval(expiry);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
     await hub.close();
     await db.end();
     if (embedded) await embedded.stop();

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../hub/src/config.js';
 import { createDatabasePool, sql, type DatabasePool } from '../../hub/src/adapters/postgres.js';
@@ -10,11 +9,15 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export type TestHub = Awaited<ReturnType<typeof startTestHub>>;
 
 /**
- * The real hub (services, HTTP, sessions) on its own database and a free port. Nothing of ours is
- * stubbed: tests talk HTTP to it and read PostgreSQL directly to check what it stored.
+ * The real hub (services, HTTP, sessions, Socket.IO, relay) on its own database and a free port.
+ * Nothing of ours is stubbed: tests talk HTTP and sockets to it and read PostgreSQL directly.
+ * Pass `database` to start a second node on the same database.
  */
-export async function startTestHub(options: { clock?: Clock; env?: Record<string, string> } = {}) {
-  const database: TestDatabase = await createTestDatabase();
+export async function startTestHub(
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {},
+) {
+  const ownsDatabase = !options.database;
+  const database: TestDatabase = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -22,28 +25,28 @@ export async function startTestHub(options: { clock?: Clock; env?: Record<string
     ...options.env,
   });
   const db: DatabasePool = await createDatabasePool(database.url, { maximumPoolSize: 20 });
-  const hub = createHub({
+  const hub = await createHub({
     config,
     db,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock,
+    relay: { leaderCheckMs: 200, pollMs: 100 },
   });
-  const server = hub.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await hub.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     baseUrl,
     db,
+    database,
+    hub,
     services: hub.services,
     client: (origin: string | null = baseUrl) => new ApiClient(baseUrl, origin),
     staff: (email: string) => new ApiClient(baseUrl).login(email),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await hub.close();
       await db.end();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
     },
   };
 }

@@ -13,7 +13,7 @@ export type { DatabasePool, DatabaseTransactionConnection };
 /** Anything queries can run on: the pool or a transaction. */
 export type Queryable = Pick<
   DatabasePool,
-  'query' | 'one' | 'maybeOne' | 'any' | 'many' | 'oneFirst' | 'exists'
+  'query' | 'one' | 'maybeOne' | 'maybeOneFirst' | 'any' | 'anyFirst' | 'many' | 'oneFirst' | 'exists'
 >;
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OrderStatus } from './enums.js';
+import { Order } from './orders.js';
 
 /** Outbox event types: `domain.verb_past`. */
 export const EventType = z.enum([
@@ -18,6 +19,10 @@ export const OrderStatusChangedData = z.object({
   by: z.object({ kind: z.enum(['customer', 'staff', 'system', 'payment']), id: z.string().nullable() }),
 });
 export type OrderStatusChangedData = z.infer<typeof OrderStatusChangedData>;
+
+/** Every order event carries the order as staff see it after the change. */
+export const OrderEventData = z.object({ order: Order }).passthrough();
+export type OrderEventData = z.infer<typeof OrderEventData>;
 
 export const StockChangedData = z.object({
   items: z.array(

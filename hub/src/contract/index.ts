@@ -5,3 +5,6 @@ export * from './orders.js';
 export * from './auth.js';
 export * from './stock.js';
 export * from './events.js';
+export * from './rooms.js';
+export * from './realtime.js';
+export * from './snapshots.js';

@@ -2,7 +2,13 @@ import { Router } from 'express';
 import { sql, type DatabasePool } from '../adapters/postgres.js';
 import { migrationsUpToDate } from '../adapters/migrations.js';
 
-export function healthRoutes(deps: { db: DatabasePool; migrationsDir: string }): Router {
+export function healthRoutes(deps: {
+  db: DatabasePool;
+  migrationsDir: string;
+  /** More dependencies to check (Redis when configured). */
+  checks?: Record<string, () => Promise<boolean>>;
+  metrics?: { contentType: string; metrics: () => Promise<string> };
+}): Router {
   const router = Router();
   /** The process is up: for the supervisor's liveness check. */
   router.get('/healthz', (_req, res) => {
@@ -18,8 +24,16 @@ export function healthRoutes(deps: { db: DatabasePool; migrationsDir: string }):
     } catch {
       checks.database = 'failing';
     }
+    for (const [name, check] of Object.entries(deps.checks ?? {})) {
+      checks[name] = (await check().catch(() => false)) ? 'ok' : 'failing';
+    }
     const ready = Object.values(checks).every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  /** Prometheus scrape endpoint (keep it off the public vhost in nginx). */
+  router.get('/metrics', async (_req, res) => {
+    if (!deps.metrics) return res.status(404).end();
+    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   return router;
 }

@@ -17,6 +17,8 @@ import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
 import { ordersRoutes } from '../orders/orders-routes.js';
 import type { OrdersService } from '../orders/orders-service.js';
+import { snapshotRoutes } from '../realtime/snapshot-routes.js';
+import type { SnapshotService } from '../realtime/snapshot-service.js';
 import { stockRoutes } from '../stock/stock-routes.js';
 import type { StockService } from '../stock/stock-service.js';
 import { errorHandler } from './error-handler.js';
@@ -33,6 +35,9 @@ export type HttpDeps = {
   db: DatabasePool;
   rootDir: string;
   migrationsDir: string;
+  readinessChecks?: Record<string, () => Promise<boolean>>;
+  metricsRegistry?: { contentType: string; metrics: () => Promise<string> };
+  snapshots: SnapshotService;
   services: {
     auth: AuthService;
     customers: CustomersService;
@@ -62,7 +67,14 @@ export function createHttpApp(deps: HttpDeps) {
     }),
   );
   app.use(helmet());
-  app.use(healthRoutes({ db: deps.db, migrationsDir: deps.migrationsDir }));
+  app.use(
+    healthRoutes({
+      db: deps.db,
+      migrationsDir: deps.migrationsDir,
+      checks: deps.readinessChecks,
+      metrics: deps.metricsRegistry,
+    }),
+  );
 
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
@@ -74,22 +86,21 @@ export function createHttpApp(deps: HttpDeps) {
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
   api.use(sameOrigin({ publicUrl: config.publicUrl, sessionCookie: SESSION_COOKIE }));
-  api.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.env === 'production',
-        maxAge: 12 * 60 * 60 * 1000,
-      },
-    }),
-  );
+  const sessionMiddleware = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.env === 'production',
+      maxAge: 12 * 60 * 60 * 1000,
+    },
+  });
+  api.use(sessionMiddleware);
   api.use(loadPrincipal(services.auth, services.customers));
   const limiter = loginLimiter(config.loginRateLimit);
   api.use(menuRoutes(services.menu));
@@ -97,6 +108,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(authRoutes(services.auth, { limiter, sessionCookie: SESSION_COOKIE }));
   api.use(customersRoutes(services.customers, services.orders, { limiter }));
   api.use(stockRoutes(services.stock));
+  api.use(snapshotRoutes(deps.snapshots));
   api.use((req, res) => {
     const body: ErrorBody = {
       error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },
@@ -107,5 +119,5 @@ export function createHttpApp(deps: HttpDeps) {
   app.use(frontEnds(deps.rootDir));
   app.use(errorHandler);
 
-  return { app, close: () => store.close() };
+  return { app, sessionMiddleware, close: () => store.close() };
 }

@@ -4,30 +4,48 @@ import { appError } from '../errors.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF defence by origin (OWASP "verify origin with standard headers"): a state-changing request
- * from another site is refused. A request carrying the staff session cookie must prove its
- * origin; one without cookies (customer token, Stripe webhook) is refused only if it names
- * a foreign Origin.
+ * CSRF defence by origin (OWASP "verify origin with standard headers"). A request naming another
+ * site's Origin is refused. A request carrying the staff session cookie must name its origin:
+ * browsers always do, so a missing one is not a browser of ours. Requests without cookies
+ * (customer tracking token, Stripe webhook, scripts) carry no ambient credential to abuse.
  */
-export function sameOrigin(options: {
+export function sameOriginAllowed(request: {
+  origin: string | undefined;
+  host: string | undefined;
+  protocol: string;
+  forwardedProto?: string | string[] | undefined;
   publicUrl: string | undefined;
-  sessionCookie: string;
-}): RequestHandler {
+  hasSession: boolean;
+}): boolean {
+  if (request.origin === undefined) return !request.hasSession;
+  const own = new Set<string>();
+  if (request.host) {
+    own.add(`${request.protocol}://${request.host}`);
+    const forwarded = Array.isArray(request.forwardedProto) ? request.forwardedProto[0] : request.forwardedProto;
+    if (forwarded) own.add(`${forwarded.split(',')[0]!.trim()}://${request.host}`);
+  }
+  if (request.publicUrl) own.add(new URL(request.publicUrl).origin);
+  return own.has(request.origin);
+}
+
+export function sameOrigin(options: { publicUrl: string | undefined; sessionCookie: string }): RequestHandler {
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.get('origin') ?? refererOrigin(req.get('referer'));
-    const own = new Set([`${req.protocol}://${req.get('host')}`]);
-    if (options.publicUrl) own.add(new URL(options.publicUrl).origin);
-    const hasSession = (req.get('cookie') ?? '').includes(`${options.sessionCookie}=`);
-    if (origin === undefined) {
-      if (hasSession)
-        return next(appError('request/cross_origin', 'This request must come from the OC Pizza site.'));
-      return next();
-    }
-    if (!own.has(origin)) {
-      return next(appError('request/cross_origin', `Requests from ${origin} are not accepted.`));
-    }
-    next();
+    const allowed = sameOriginAllowed({
+      origin,
+      host: req.get('host'),
+      protocol: req.protocol,
+      publicUrl: options.publicUrl,
+      hasSession: (req.get('cookie') ?? '').includes(`${options.sessionCookie}=`),
+    });
+    if (allowed) return next();
+    next(
+      appError(
+        'request/cross_origin',
+        origin ? `Requests from ${origin} are not accepted.` : 'This request must come from the OC Pizza site.',
+      ),
+    );
   };
 }
 

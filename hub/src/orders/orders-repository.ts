@@ -34,6 +34,53 @@ export async function findOrder(db: Queryable, id: string): Promise<OrderRow | n
   return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`);
 }
 
+/** Orders of a shop in these statuses, oldest first (kitchen and manager boards). */
+export async function findShopOrders(
+  db: Queryable,
+  shopId: number,
+  statuses: readonly OrderStatus[],
+  alsoFinishedSince?: Date,
+): Promise<OrderRow[]> {
+  const finished = alsoFinishedSince
+    ? sql.fragment`or o.updated_at >= ${sql.timestamp(alsoFinishedSince)}`
+    : sql.fragment``;
+  return [
+    ...(await db.any(sql.type(OrderRow)`${orderSelect}
+      where o.shop_id = ${shopId} and (o.status = any(${sql.array([...statuses], 'text')}) ${finished})
+      order by o.created_at, o.short_code`)),
+  ];
+}
+
+/** A courier's orders still to deliver (assigned, not finished). */
+export async function findCourierOrders(db: Queryable, courierId: string): Promise<OrderRow[]> {
+  return [
+    ...(await db.any(sql.type(OrderRow)`${orderSelect}
+      where o.courier_id = ${courierId}
+        and o.status in ('received', 'preparing', 'baking', 'ready', 'out_for_delivery')
+      order by o.created_at`)),
+  ];
+}
+
+/**
+ * Claims an idempotency key for a command in the caller's transaction. A second claim of the same
+ * key waits on the first one's transaction (unique index), then sees it: the command is a replay.
+ */
+export async function claimCommand(
+  tx: DatabaseTransactionConnection,
+  claim: { principal: string; key: string; name: string; orderId: string },
+): Promise<'fresh' | 'replayed' | 'reused'> {
+  const fresh = await tx.maybeOne(sql.unsafe`
+    insert into command_log (principal, idempotency_key, name, order_id)
+    values (${claim.principal}, ${claim.key}, ${claim.name}, ${claim.orderId})
+    on conflict do nothing
+    returning 1`);
+  if (fresh) return 'fresh';
+  const prior = await tx.one(sql.type(z.object({ name: z.string(), orderId: z.string().nullable() }))`
+    select name, order_id as "orderId" from command_log
+    where principal = ${claim.principal} and idempotency_key = ${claim.key}`);
+  return prior.name === claim.name && prior.orderId === claim.orderId ? 'replayed' : 'reused';
+}
+
 export async function findCustomerOrders(
   db: Queryable,
   customerId: string,

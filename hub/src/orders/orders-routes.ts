@@ -3,6 +3,7 @@ import {
   AssignCourierBody,
   CancelOrderBody,
   CreateOrderBody,
+  IdempotencyKey,
   ModifyOrderBody,
   OrderIdParam,
   TrackingTokenParam,
@@ -11,6 +12,12 @@ import {
 import { actorOf, requireStaff } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { OrdersService } from './orders-service.js';
+
+/** The optional Idempotency-Key header of staff commands: a retried request is not applied twice. */
+function idempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return parseInput(IdempotencyKey, header, 'Idempotency-Key header');
+}
 
 export function ordersRoutes(orders: OrdersService): Router {
   const router = Router();
@@ -47,14 +54,14 @@ export function ordersRoutes(orders: OrdersService): Router {
     const actor = requireStaff(req);
     const { id } = parseInput(OrderIdParam, req.params, 'order id');
     const body = parseInput(TransitionBody, req.body);
-    res.json(await orders.transition(id, body, actor));
+    res.json(await orders.transition(id, body, actor, idempotencyKey(req.get('idempotency-key'))));
   });
 
   router.post('/orders/:id/courier', async (req, res) => {
     const actor = requireStaff(req);
     const { id } = parseInput(OrderIdParam, req.params, 'order id');
     const body = parseInput(AssignCourierBody, req.body);
-    res.json(await orders.assignCourier(id, body.courierId, actor));
+    res.json(await orders.assignCourier(id, body.courierId, actor, idempotencyKey(req.get('idempotency-key'))));
   });
 
   return router;

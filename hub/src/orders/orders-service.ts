@@ -28,6 +28,7 @@ import { findProducts, findShop, type ProductRow } from '../menu/menu-repository
 import { appendEvent } from '../outbox/outbox-repository.js';
 import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
 import {
+  claimCommand,
   findOrder,
   findCustomerOrders,
   findOrderByTokenHash,
@@ -44,6 +45,7 @@ import {
   type OrderRow,
 } from './orders-repository.js';
 import { hashTrackingToken } from './tracking-token.js';
+import { toOrder, toTracked } from './order-views.js';
 
 export type Clock = { now: () => Date };
 export type OrdersService = ReturnType<typeof createOrdersService>;
@@ -54,6 +56,8 @@ type Deps = {
   newTrackingToken: () => string;
   /** Where customers open their tracking page; the token is appended. */
   trackingUrl: (token: string) => string;
+  /** Called after each commit that appended events: wakes the relay without a NOTIFY. */
+  onCommitted?: () => void;
   couriers: {
     isCourierOfShop: (
       tx: DatabaseTransactionConnection,
@@ -67,6 +71,12 @@ const STAFF_CHANNELS = new Set(['phone', 'counter']);
 
 export function createOrdersService(deps: Deps) {
   const { db, clock } = deps;
+  // Side effects stay out of the transaction callback: slonik retries it on serialization errors.
+  async function transact<T>(fn: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T> {
+    const result = await db.transaction(fn);
+    deps.onCommitted?.();
+    return result;
+  }
 
   async function priceLines(
     lines: CreateOrderBody['lines'],
@@ -143,6 +153,29 @@ export function createOrdersService(deps: Deps) {
     await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } });
   }
 
+  /**
+   * Appends an order event carrying the order as it stands after the change, read inside the
+   * same transaction: a screen can apply any one event without fetching anything.
+   */
+  async function appendOrderEvent(
+    tx: DatabaseTransactionConnection,
+    type: 'order.created' | 'order.modified' | 'order.status_changed' | 'order.courier_assigned',
+    orderId: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const row = await findOrder(tx, orderId);
+    if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
+    const order = toOrder(row);
+    await appendEvent(tx, {
+      type,
+      shopId: order.shopId,
+      orderId,
+      courierId: order.courierId,
+      version: order.version,
+      data: { ...data, order },
+    });
+  }
+
   async function applyStockEffect(
     tx: DatabaseTransactionConnection,
     order: LockedOrder,
@@ -171,36 +204,19 @@ export function createOrdersService(deps: Deps) {
     const decision = decideTransition(facts, to, actor, reason);
     if (!decision.ok) throw appError(decision.code, decision.message);
     await applyStockEffect(tx, order, to);
-    const version = await updateOrder(tx, order.id, {
+    await updateOrder(tx, order.id, {
       status: to,
       ...(to === 'cancelled' ? { cancelReason: reason } : {}),
     });
     const by = actorRef(actor);
     await recordStatus(tx, { orderId: order.id, from: order.status, to, actor: by, reason });
-    await appendEvent(tx, {
-      type: 'order.status_changed',
-      shopId: order.shopId,
-      orderId: order.id,
-      courierId: order.courierId,
-      version,
-      data: { from: order.status, to, reason, by },
-    });
+    await appendOrderEvent(tx, 'order.status_changed', order.id, { from: order.status, to, reason, by });
   }
 
   async function mustRead(id: string): Promise<OrderRow> {
     const row = await findOrder(db, id);
     if (!row) throw appError('order/not_found', `There is no order ${id}.`);
     return row;
-  }
-
-  function toOrder(row: OrderRow): Order {
-    const { codeLetter: _c, shopName: _n, shopPhone: _p, ...order } = row;
-    return order;
-  }
-
-  function toTracked(row: OrderRow): TrackedOrder {
-    const { codeLetter: _c, courierId: _courier, ...rest } = row;
-    return { ...rest, modifiable: isCustomerEditable(row.status) };
   }
 
   async function lockByToken(tx: DatabaseTransactionConnection, token: string): Promise<LockedOrder> {
@@ -212,6 +228,22 @@ export function createOrdersService(deps: Deps) {
   function checkPromisedAt(promisedAt: string | undefined): void {
     const problem = promisedAt ? promisedTimeProblem(promisedAt, clock.now()) : null;
     if (problem) throw appError('order/invalid', problem);
+  }
+
+  async function isReplay(
+    tx: DatabaseTransactionConnection,
+    actor: Actor,
+    key: string | undefined,
+    name: string,
+    orderId: string,
+  ): Promise<boolean> {
+    if (!key) return false;
+    const principal = actor.kind === 'staff' ? `staff:${actor.staffId}` : actor.kind;
+    const claim = await claimCommand(tx, { principal, key, name, orderId });
+    if (claim === 'reused') {
+      throw appError('request/invalid', 'This idempotency key was already used for another command.');
+    }
+    return claim === 'replayed';
   }
 
   const lockedMessage =
@@ -252,7 +284,7 @@ export function createOrdersService(deps: Deps) {
       const token = deps.newTrackingToken();
       const address = body.deliveryAddress;
 
-      const orderId = await db.transaction(async (tx) => {
+      const orderId = await transact(async (tx) => {
         const number = await nextOrderNumber(tx);
         const id = await insertOrder(tx, {
           shopId: shop.id,
@@ -291,13 +323,7 @@ export function createOrdersService(deps: Deps) {
           actor: actor ? actorRef(actor) : { kind: 'customer', id: null },
           reason: null,
         });
-        await appendEvent(tx, {
-          type: 'order.created',
-          shopId: shop.id,
-          orderId: id,
-          version: 1,
-          data: { status },
-        });
+        await appendOrderEvent(tx, 'order.created', id, {});
         return id;
       });
       const order = toOrder(await mustRead(orderId));
@@ -329,7 +355,7 @@ export function createOrdersService(deps: Deps) {
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
       checkPromisedAt(body.promisedAt);
       const priced = body.lines ? await priceLines(body.lines) : null;
-      const orderId = await db.transaction(async (tx) => {
+      const orderId = await transact(async (tx) => {
         const order = await lockByToken(tx, token);
         if (!isCustomerEditable(order.status)) throw appError('order/locked', lockedMessage);
         const changes: Parameters<typeof updateOrder>[2] = {};
@@ -362,22 +388,15 @@ export function createOrdersService(deps: Deps) {
           };
         }
         if (body.promisedAt) changes.promisedAt = body.promisedAt;
-        const version = await updateOrder(tx, order.id, changes);
-        await appendEvent(tx, {
-          type: 'order.modified',
-          shopId: order.shopId,
-          orderId: order.id,
-          courierId: order.courierId,
-          version,
-          data: { fields: Object.keys(body) },
-        });
+        await updateOrder(tx, order.id, changes);
+        await appendOrderEvent(tx, 'order.modified', order.id, { fields: Object.keys(body) });
         return order.id;
       });
       return toTracked(await mustRead(orderId));
     },
 
     async cancelByCustomer(token: string, reason: string | null): Promise<TrackedOrder> {
-      const orderId = await db.transaction(async (tx) => {
+      const orderId = await transact(async (tx) => {
         const order = await lockByToken(tx, token);
         if (!isCustomerEditable(order.status) && order.status !== 'cancelled') {
           throw appError('order/locked', lockedMessage);
@@ -388,12 +407,17 @@ export function createOrdersService(deps: Deps) {
       return toTracked(await mustRead(orderId));
     },
 
-    async transition(id: string, body: TransitionBody, actor: Actor): Promise<Order> {
-      await db.transaction(async (tx) => {
+    /**
+     * `idempotencyKey`: a retried command with the same key (same staff member) is answered with
+     * the order as it is now and never applied twice.
+     */
+    async transition(id: string, body: TransitionBody, actor: Actor, idempotencyKey?: string): Promise<Order> {
+      await transact(async (tx) => {
         const order = await lockOrder(tx, id);
         if (!order || (actor.kind === 'staff' && !worksAt(actor, order.shopId))) {
           throw appError('order/not_found', `There is no order ${id}.`);
         }
+        if (await isReplay(tx, actor, idempotencyKey, 'order:transition', id)) return;
         if (body.expectedVersion !== undefined && body.expectedVersion !== order.version) {
           throw appError(
             'order/version_conflict',
@@ -405,12 +429,13 @@ export function createOrdersService(deps: Deps) {
       return toOrder(await mustRead(id));
     },
 
-    async assignCourier(id: string, courierId: string, actor: Actor): Promise<Order> {
-      await db.transaction(async (tx) => {
+    async assignCourier(id: string, courierId: string, actor: Actor, idempotencyKey?: string): Promise<Order> {
+      await transact(async (tx) => {
         const order = await lockOrder(tx, id);
         if (!order || actor.kind !== 'staff' || !worksAt(actor, order.shopId)) {
           throw appError('order/not_found', `There is no order ${id}.`);
         }
+        if (await isReplay(tx, actor, idempotencyKey, `order:assign_courier:${courierId}`, id)) return;
         if (actor.role !== 'manager' && actor.role !== 'admin') {
           throw appError('auth/forbidden', 'Only a manager assigns couriers.');
         }
@@ -424,15 +449,8 @@ export function createOrdersService(deps: Deps) {
         if (!(await deps.couriers.isCourierOfShop(tx, courierId, order.shopId))) {
           throw appError('courier/not_found', 'This courier does not work for this shop.');
         }
-        const version = await updateOrder(tx, order.id, { courierId });
-        await appendEvent(tx, {
-          type: 'order.courier_assigned',
-          shopId: order.shopId,
-          orderId: order.id,
-          courierId,
-          version,
-          data: { courierId, previousCourierId: order.courierId },
-        });
+        await updateOrder(tx, order.id, { courierId });
+        await appendOrderEvent(tx, 'order.courier_assigned', order.id, { previousCourierId: order.courierId });
       });
       return toOrder(await mustRead(id));
     },
@@ -440,7 +458,7 @@ export function createOrdersService(deps: Deps) {
     /** Cancels unpaid online orders older than the payment window; returns how many. */
     async expireUnpaid(limit = 100): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - PAYMENT_WINDOW_MS);
-      return db.transaction(async (tx) => {
+      return transact(async (tx) => {
         const orders = await lockExpiredUnpaid(tx, cutoff, limit);
         for (const order of orders) {
           await move(

@@ -1,5 +1,5 @@
 import type { ShopStock, StockMovementBody } from '../contract/index.js';
-import type { DatabasePool } from '../adapters/postgres.js';
+import type { DatabasePool, DatabaseTransactionConnection, Queryable } from '../adapters/postgres.js';
 import { isManagerOf, worksAt, type Actor } from '../domain/actor.js';
 import { planManualMovement } from '../domain/stock.js';
 import { appError } from '../errors.js';
@@ -9,11 +9,16 @@ import { applyMovements, lockStock, shopStockLevels } from './stock-repository.j
 
 export type StockService = ReturnType<typeof createStockService>;
 
-export function createStockService(deps: { db: DatabasePool }) {
+export function createStockService(deps: { db: DatabasePool; onCommitted?: () => void }) {
   const { db } = deps;
+  async function transact<T>(fn: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T> {
+    const result = await db.transaction(fn);
+    deps.onCommitted?.();
+    return result;
+  }
 
-  async function levels(shopId: number): Promise<ShopStock> {
-    const rows = await shopStockLevels(db, shopId);
+  async function levels(shopId: number, from: Queryable = db): Promise<ShopStock> {
+    const rows = await shopStockLevels(from, shopId);
     return {
       shopId,
       items: rows.map((r) => ({
@@ -25,6 +30,9 @@ export function createStockService(deps: { db: DatabasePool }) {
   }
 
   return {
+    /** Levels read inside the caller's transaction (snapshots). */
+    levelsIn: (tx: Queryable, shopId: number) => levels(shopId, tx),
+
     async stock(shopId: number, actor: Actor): Promise<ShopStock> {
       if (actor.kind !== 'staff' || !worksAt(actor, shopId) || actor.role === 'courier') {
         throw appError('auth/forbidden', 'Only the staff of this shop see its stock.');
@@ -37,7 +45,7 @@ export function createStockService(deps: { db: DatabasePool }) {
       if (!isManagerOf(actor, shopId))
         throw appError('auth/forbidden', 'Only a manager of this shop changes its stock.');
       if (!(await findShop(db, shopId))) throw appError('shop/not_found', `There is no shop ${shopId}.`);
-      await db.transaction(async (tx) => {
+      await transact(async (tx) => {
         const [level] = await lockStock(tx, shopId, [body.ingredientId]);
         if (!level)
           throw appError('stock/not_found', `This shop does not stock ingredient ${body.ingredientId}.`);

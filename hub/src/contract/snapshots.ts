@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { Menu, MenuProduct, Position } from './shops.js';
+import { Order, TrackedOrder } from './orders.js';
+import { StockLevel } from './stock.js';
+
+/**
+ * Every snapshot carries the `seq` it reflects: all events up to it are included; later events
+ * may also be partly included, which is why reducers compare each order's `version`.
+ */
+const withSeq = { seq: z.number().int().nonnegative() };
+
+export const KitchenSnapshot = z.object({
+  ...withSeq,
+  shopId: z.number().int(),
+  /** Orders from `received` to `ready`, oldest first. */
+  orders: z.array(Order),
+  /** Recipes and steps of every product: the pizza makers' reminder. */
+  products: z.array(MenuProduct),
+});
+export type KitchenSnapshot = z.infer<typeof KitchenSnapshot>;
+
+export const CourierSnapshot = z.object({
+  ...withSeq,
+  courierId: z.uuid(),
+  shopId: z.number().int(),
+  orders: z.array(Order),
+});
+export type CourierSnapshot = z.infer<typeof CourierSnapshot>;
+
+export const TrackingSnapshot = z.object({ ...withSeq, order: TrackedOrder });
+export type TrackingSnapshot = z.infer<typeof TrackingSnapshot>;
+
+export const MenuSnapshot = Menu.extend(withSeq);
+export type MenuSnapshot = z.infer<typeof MenuSnapshot>;
+
+export const CourierState = z.object({
+  courierId: z.uuid(),
+  name: z.string(),
+  onShift: z.boolean(),
+  position: Position.nullable(),
+  positionAt: z.string().nullable(),
+});
+export type CourierState = z.infer<typeof CourierState>;
+
+export const ManagerSnapshot = z.object({
+  ...withSeq,
+  shopId: z.number().int(),
+  /** Every order not yet finished, and those finished today. */
+  orders: z.array(Order),
+  stock: z.array(StockLevel),
+  couriers: z.array(CourierState),
+});
+export type ManagerSnapshot = z.infer<typeof ManagerSnapshot>;

@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import type { EventEnvelope } from '../contract/index.js';
+import type { RelayStore } from '../adapters/relay-store.js';
+import type { Metrics } from './metrics.js';
+
+export type Relay = ReturnType<typeof createRelay>;
+
+export type RelayOptions = {
+  openStore: (onLost: (error: Error) => void) => Promise<RelayStore>;
+  /** Emits events to their rooms, on every node (through the Socket.IO adapter). */
+  publish: (events: readonly EventEnvelope[]) => void;
+  /** Tells the other nodes' relays that something committed (only the leader acts on it). */
+  wakeOthers: () => void;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+  /** How often a follower tries to become leader, and the leader checks its connection. */
+  leaderCheckMs?: number;
+  /** Fallback poll for writers that do not wake the relay (any SQL client). */
+  pollMs?: number;
+  batchSize?: number;
+  retentionMs?: number;
+};
+
+/**
+ * The outbox relay: one leader among all hub processes (PostgreSQL advisory lock) publishes
+ * committed events exactly once in one total order, assigning `seq` as it goes. Publishing is
+ * at-least-once (a leader dying between publishing and recording it is followed by one that
+ * publishes again); screens drop duplicates by seq.
+ */
+export function createRelay(options: RelayOptions) {
+  const { logger, metrics } = options;
+  const now = options.now ?? Date.now;
+  const leaderCheckMs = options.leaderCheckMs ?? 1000;
+  const pollMs = options.pollMs ?? 250;
+  const batchSize = options.batchSize ?? 500;
+  const retentionMs = options.retentionMs ?? 48 * 3600 * 1000;
+
+  let store: RelayStore | undefined;
+  let leader = false;
+  let stopped = false;
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let lastPurge = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const leadershipListeners = new Set<(leader: boolean) => void>();
+
+  const setLeader = (value: boolean) => {
+    if (leader === value) return;
+    leader = value;
+    metrics.relayLeader.set(value ? 1 : 0);
+    logger.info({ leader: value }, value ? 'this node is now the relay' : 'this node is no longer the relay');
+    for (const l of leadershipListeners) l(value);
+  };
+
+  async function demote(error: unknown) {
+    if (stopped) return;
+    logger.warn({ err: error }, 'relay connection lost');
+    setLeader(false);
+    const old = store;
+    store = undefined;
+    await old?.close();
+  }
+
+  async function checkLeadership() {
+    if (stopped) return;
+    try {
+      if (!store) store = await options.openStore((error) => void demote(error));
+      if (leader) {
+        await store.ping();
+        return;
+      }
+      if (await store.tryLead()) {
+        setLeader(true);
+        poke();
+      }
+    } catch (error) {
+      await demote(error);
+    }
+  }
+
+  async function drainOnce(s: RelayStore): Promise<boolean> {
+    // First whatever a previous leader sequenced and may not have published.
+    let batch = await s.unpublished(batchSize);
+    if (batch.length === 0) batch = await s.sequenceNext(batchSize);
+    if (batch.length === 0) return false;
+    options.publish(batch);
+    const t = now();
+    for (const e of batch) metrics.relayLagSeconds.observe(Math.max(0, t - Date.parse(e.at)) / 1000);
+    metrics.eventsRelayed.inc(batch.length);
+    await s.markPublished(batch.map((e) => e.seq));
+    return batch.length === batchSize;
+  }
+
+  async function drain() {
+    do {
+      again = false;
+      const s = store;
+      if (!leader || !s || stopped) return;
+      try {
+        while (await drainOnce(s)) {
+          // a full batch: there may be more right away
+        }
+      } catch (error) {
+        await demote(error);
+        return;
+      }
+    } while (again);
+  }
+
+  /** Something committed: run now (coalesced with a run in progress). */
+  function poke(): void {
+    if (!leader) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = drain().finally(() => {
+      draining = undefined;
+    });
+  }
+
+  async function housekeeping() {
+    const s = store;
+    if (!leader || !s) return;
+    try {
+      metrics.relayBacklog.set(await s.backlog());
+      if (now() - lastPurge > 10 * 60 * 1000) {
+        lastPurge = now();
+        const n = await s.purge(retentionMs);
+        if (n > 0) logger.info({ purged: n }, 'purged events older than the replay window');
+      }
+    } catch (error) {
+      await demote(error);
+    }
+  }
+
+  return {
+    start() {
+      void checkLeadership();
+      timers.push(setInterval(() => void checkLeadership(), leaderCheckMs));
+      timers.push(setInterval(() => poke(), pollMs));
+      timers.push(setInterval(() => void housekeeping(), 5000));
+    },
+    /** Called after this node's own commits: the leader runs at once, followers wake it. */
+    committed(): void {
+      if (leader) poke();
+      else options.wakeOthers();
+    },
+    /** A wake-up from another node. */
+    poke,
+    isLeader: () => leader,
+    onLeadership(listener: (leader: boolean) => void) {
+      leadershipListeners.add(listener);
+      return () => leadershipListeners.delete(listener);
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      await draining;
+      setLeader(false);
+      await store?.close();
+      store = undefined;
+    },
+  };
+}

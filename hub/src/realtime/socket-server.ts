@@ -1,0 +1,257 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import {
+  Command,
+  CourierPositionInput,
+  HandshakeAuth,
+  SubscribeRequest,
+  room,
+  roomsForEvent,
+  type Ack,
+  type AckError,
+  type ClientToServerEvents,
+  type EventEnvelope,
+  type ServerToClientEvents,
+  type SubscribeResult,
+} from '../contract/index.js';
+import type { DatabasePool } from '../adapters/postgres.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { staffActor } from '../auth/auth-service.js';
+import { recordPosition } from '../couriers/couriers-repository.js';
+import { AppError } from '../errors.js';
+import { listShops } from '../menu/menu-repository.js';
+import type { OrdersService } from '../orders/orders-service.js';
+import { sameOriginAllowed } from '../http/same-origin.js';
+import type { Metrics } from './metrics.js';
+import { readRelayState } from './relay-state.js';
+import { replayEvents } from './replay.js';
+import { roomsFor, screenKind, type SocketPrincipal } from './socket-principal.js';
+
+type InterServerEvents = { 'relay:wake': () => void };
+type SocketData = { principal: SocketPrincipal; lastPositionAt: number };
+export type HubSocketServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export type SocketServerDeps = {
+  httpServer: HttpServer;
+  logger: Logger;
+  db: DatabasePool;
+  metrics: Metrics;
+  publicUrl: string | undefined;
+  sessionCookie: string;
+  sessionMiddleware: RequestHandler;
+  auth: AuthService;
+  orders: OrdersService;
+  /** Finds the order behind a tracking token (the customer's credential). */
+  orderByToken: (token: string) => Promise<{ id: string; shopId: number } | null>;
+  replayLimit?: number;
+  /** Minimum time between two courier positions taken into account. */
+  positionIntervalMs?: number;
+};
+
+const errorOf = (error: unknown): AckError =>
+  error instanceof AppError
+    ? { code: error.code, message: error.message }
+    : { code: 'internal/unexpected', message: 'Something went wrong on our side; the team has been told.' };
+
+/**
+ * The Socket.IO hub: authenticates the handshake, puts each socket in the rooms its principal
+ * may see, answers `subscribe` with a replay from PostgreSQL, and runs commands through the same
+ * services as REST.
+ */
+export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
+  const { logger, metrics } = deps;
+  const replayLimit = deps.replayLimit ?? 1000;
+  const positionIntervalMs = deps.positionIntervalMs ?? 2000;
+
+  const io: HubSocketServer = new Server(deps.httpServer, {
+    // Websocket only: no long-polling, so no sticky sessions are needed behind nginx.
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: 32 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    // The Origin of the upgrade request is checked like any state-changing HTTP request: a page
+    // of another site cannot open a socket riding on a staff member's cookie.
+    allowRequest: (req: IncomingMessage, callback) => {
+      const ok = sameOriginAllowed({
+        origin: req.headers.origin,
+        host: req.headers.host,
+        protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+        forwardedProto: req.headers['x-forwarded-proto'],
+        publicUrl: deps.publicUrl,
+        hasSession: (req.headers.cookie ?? '').includes(`${deps.sessionCookie}=`),
+      });
+      callback(ok ? null : 'request/cross_origin', ok);
+    },
+  });
+  io.engine.use(deps.sessionMiddleware);
+
+  io.use(async (socket, next) => {
+    try {
+      socket.data.principal = await authenticate(socket);
+      socket.data.lastPositionAt = 0;
+      next();
+    } catch (error) {
+      const err = new Error(error instanceof AppError ? error.code : 'auth/unauthenticated');
+      (err as Error & { data?: unknown }).data = errorOf(error);
+      next(err);
+    }
+  });
+
+  async function authenticate(socket: HubSocket): Promise<SocketPrincipal> {
+    const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
+    if (!auth.success) throw new AppError('request/invalid', 'The handshake credentials are malformed.');
+    const session = (socket.request as IncomingMessage & { session?: { staffId?: string } }).session;
+    if (session?.staffId) {
+      const staff = await deps.auth.staffById(session.staffId);
+      if (!staff) throw new AppError('auth/unauthenticated', 'Your session has ended: log in again.');
+      let shopIds: number[];
+      if (staff.role === 'admin') {
+        shopIds = auth.data.shopId ? [auth.data.shopId] : (await listShops(deps.db)).map((s) => s.id);
+      } else {
+        shopIds = staff.shopId === null ? [] : [staff.shopId];
+      }
+      return { kind: 'staff', staff, shopIds };
+    }
+    if (auth.data.trackingToken) {
+      const order = await deps.orderByToken(auth.data.trackingToken);
+      if (!order) throw new AppError('order/not_found', 'No order has this tracking link.');
+      return { kind: 'customer', orderId: order.id, shopId: order.shopId };
+    }
+    if (auth.data.menuShopId) return { kind: 'visitor', menuShopId: auth.data.menuShopId };
+    throw new AppError('auth/unauthenticated', 'Log in, or open your order with its tracking link.');
+  }
+
+  io.on('connection', (socket) => {
+    const principal = socket.data.principal;
+    const kind = screenKind(principal);
+    metrics.socketsConnected.inc({ kind });
+    socket.on('disconnect', () => metrics.socketsConnected.dec({ kind }));
+
+    socket.on('subscribe', async (raw, ack) => {
+      if (typeof ack !== 'function') return;
+      const request = SubscribeRequest.safeParse(raw);
+      if (!request.success) {
+        ack({ ok: false, error: { code: 'request/invalid', message: 'subscribe needs { since: a seq >= 0 }.' } });
+        return;
+      }
+      try {
+        ack({ ok: true, data: await subscribe(socket, request.data.since) });
+      } catch (error) {
+        logger.error({ err: error }, 'subscribe failed');
+        ack({ ok: false, error: errorOf(error) });
+      }
+    });
+
+    socket.on('command', async (raw, ack) => {
+      if (typeof ack !== 'function') return;
+      const parsed = Command.safeParse(raw);
+      if (!parsed.success) {
+        metrics.commands.inc({ name: 'invalid', outcome: 'invalid' });
+        ack({ ok: false, error: { code: 'request/invalid', message: 'The command is malformed.' } });
+        return;
+      }
+      const command = parsed.data;
+      const result = await runCommand(socket, command);
+      metrics.commands.inc({ name: command.name, outcome: result.ok ? 'ok' : result.error.code });
+      ack(result);
+    });
+
+    socket.on('courier:position', async (raw, ack) => {
+      if (typeof ack !== 'function') return;
+      ack(await takePosition(socket, raw));
+    });
+  });
+
+  async function subscribe(socket: HubSocket, since: number): Promise<SubscribeResult> {
+    const rooms = roomsFor(socket.data.principal);
+    // Join first, then read: an event published from now on arrives live, and every event
+    // sequenced before the read is in the replay. Overlap is possible, a gap is not.
+    await socket.join(rooms);
+    const state = await readRelayState(deps.db);
+    if (since < state.purgedUpTo) {
+      metrics.snapshotReloads.inc();
+      return { reload: true, reason: 'Your screen is older than the events the hub keeps: reload it.' };
+    }
+    const events = await replayEvents(deps.db, new Set(rooms), since, state.lastSeq, replayLimit);
+    if (!events) {
+      metrics.snapshotReloads.inc();
+      return { reload: true, reason: 'Too much happened meanwhile: reload the screen.' };
+    }
+    metrics.eventsReplayed.inc(events.length);
+    return { reload: false, rooms, events, upTo: Math.max(state.lastSeq, since) };
+  }
+
+  async function runCommand(socket: HubSocket, command: Command): Promise<Ack<unknown>> {
+    const principal = socket.data.principal;
+    if (principal.kind !== 'staff') {
+      return { ok: false, error: { code: 'auth/forbidden', message: 'Only staff send commands.' } };
+    }
+    // Re-read the staff member: a role change or deactivation applies to open sockets too.
+    const staff = await deps.auth.staffById(principal.staff.id);
+    if (!staff) return { ok: false, error: { code: 'auth/unauthenticated', message: 'Your session has ended.' } };
+    const actor = staffActor(staff);
+    try {
+      switch (command.name) {
+        case 'order:transition': {
+          const { orderId, ...body } = command.payload;
+          return { ok: true, data: await deps.orders.transition(orderId, body, actor, command.idempotencyKey) };
+        }
+        case 'order:assign_courier': {
+          const { orderId, courierId } = command.payload;
+          return {
+            ok: true,
+            data: await deps.orders.assignCourier(orderId, courierId, actor, command.idempotencyKey),
+          };
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof AppError)) logger.error({ err: error, command: command.name }, 'command failed');
+      return { ok: false, error: errorOf(error) };
+    }
+  }
+
+  async function takePosition(socket: HubSocket, raw: unknown): Promise<Ack<{ accepted: boolean }>> {
+    const principal = socket.data.principal;
+    if (principal.kind !== 'staff' || principal.staff.role !== 'courier') {
+      return { ok: false, error: { code: 'auth/forbidden', message: 'Only couriers share their position.' } };
+    }
+    const input = CourierPositionInput.safeParse(raw);
+    if (!input.success) {
+      return { ok: false, error: { code: 'request/invalid', message: 'A position is { lat, lng, accuracyM? }.' } };
+    }
+    // Throttled per socket: a phone sending every 100 ms costs the hub, not the customer's view.
+    const now = Date.now();
+    if (now - socket.data.lastPositionAt < positionIntervalMs) return { ok: true, data: { accepted: false } };
+    socket.data.lastPositionAt = now;
+    try {
+      const courierId = principal.staff.id;
+      const recorded = await recordPosition(deps.db, courierId, input.data);
+      if (!recorded) return { ok: false, error: { code: 'courier/not_found', message: 'You are not a courier.' } };
+      io.to([room.manager(recorded.shopId), ...recorded.orderIds.map((id) => room.order(id))]).emit(
+        'courier:position',
+        {
+          courierId,
+          shopId: recorded.shopId,
+          position: { lat: input.data.lat, lng: input.data.lng },
+          accuracyM: input.data.accuracyM ?? null,
+          at: recorded.at,
+        },
+      );
+      return { ok: true, data: { accepted: true } };
+    } catch (error) {
+      logger.error({ err: error }, 'courier position failed');
+      return { ok: false, error: errorOf(error) };
+    }
+  }
+
+  return io;
+}
+
+/** Emits relayed events to their rooms on every node (through whatever adapter `io` has). */
+export function emitEvents(io: HubSocketServer, events: readonly EventEnvelope[]): void {
+  for (const event of events) io.to(roomsForEvent(event)).emit('event', event);
+}
