@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } else {
-    say(`listening on ${base}`);
+    process.stdout.write(`OC Pizza hub is running on ${base} (port ${port})\n`);
   }
 
   let stopping = false;

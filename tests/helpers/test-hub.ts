@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../hub/src/config.js';
 import { createDatabasePool, sql, type DatabasePool } from '../../hub/src/adapters/postgres.js';
 import { createHub } from '../../hub/src/hub.js';
+import type { EventEnvelope } from '../../hub/src/contract/index.js';
 import type { Clock } from '../../hub/src/orders/orders-service.js';
 import { ApiClient } from './api-client.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -41,6 +42,18 @@ export async function startTestHub(
     database,
     hub,
     services: hub.services,
+    /** Resolves when this hub's relay has published an event matching `predicate`. */
+    published(predicate: (event: EventEnvelope) => boolean): Promise<EventEnvelope> {
+      return new Promise((resolve) => {
+        const off = hub.relay.onPublished((events) => {
+          const hit = events.find(predicate);
+          if (hit) {
+            off();
+            resolve(hit);
+          }
+        });
+      });
+    },
     client: (origin: string | null = baseUrl) => new ApiClient(baseUrl, origin),
     staff: (email: string) => new ApiClient(baseUrl).login(email),
     async close() {

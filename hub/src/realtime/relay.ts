@@ -44,6 +44,7 @@ export function createRelay(options: RelayOptions) {
   let lastPurge = 0;
   const timers: NodeJS.Timeout[] = [];
   const leadershipListeners = new Set<(leader: boolean) => void>();
+  const publishedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
   const setLeader = (value: boolean) => {
     if (leader === value) return;
@@ -89,6 +90,7 @@ export function createRelay(options: RelayOptions) {
     for (const e of batch) metrics.relayLagSeconds.observe(Math.max(0, t - Date.parse(e.at)) / 1000);
     metrics.eventsRelayed.inc(batch.length);
     await s.markPublished(batch.map((e) => e.seq));
+    for (const l of publishedListeners) l(batch);
     return batch.length === batchSize;
   }
 
@@ -149,10 +151,20 @@ export function createRelay(options: RelayOptions) {
     },
     /** A wake-up from another node. */
     poke,
+    /** Runs the relay now (if leader) and resolves when this run is over. */
+    async drainNow(): Promise<void> {
+      poke();
+      while (draining) await draining;
+    },
     isLeader: () => leader,
     onLeadership(listener: (leader: boolean) => void) {
       leadershipListeners.add(listener);
       return () => leadershipListeners.delete(listener);
+    },
+    /** After each batch is published and recorded (tests and diagnostics wait on it). */
+    onPublished(listener: (events: readonly EventEnvelope[]) => void) {
+      publishedListeners.add(listener);
+      return () => publishedListeners.delete(listener);
     },
     async stop() {
       stopped = true;
