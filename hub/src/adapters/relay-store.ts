@@ -38,7 +38,11 @@ export type RelayStore = Awaited<ReturnType<typeof openRelayStore>>;
  * by PostgreSQL and this node can no longer assign seqs, so two relays never assign at once.
  */
 export async function openRelayStore(connectionUri: string, onLost: (error: Error) => void) {
-  const client = new pg.Client({ connectionString: connectionUri, keepAlive: true, application_name: 'ocp-relay' });
+  const client = new pg.Client({
+    connectionString: connectionUri,
+    keepAlive: true,
+    application_name: 'ocp-relay',
+  });
   let lost = false;
   const lose = (error: Error) => {
     if (lost) return;
@@ -53,9 +57,10 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
 
   return {
     async tryLead(): Promise<boolean> {
-      const res = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [
-        RELAY_LOCK_KEY,
-      ]);
+      const res = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1::bigint) as locked',
+        [RELAY_LOCK_KEY],
+      );
       return res.rows[0]?.locked === true;
     },
 
@@ -121,7 +126,9 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
 
     /** Committed events still waiting for a seq (relay lag in events). */
     async backlog(): Promise<number> {
-      const res = await client.query<{ n: number }>('select count(*)::int as n from outbox where seq is null');
+      const res = await client.query<{ n: number }>(
+        'select count(*)::int as n from outbox where seq is null',
+      );
       return res.rows[0]?.n ?? 0;
     },
 
@@ -139,7 +146,8 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
           [olderThanMs],
         );
         const max = res.rows[0]?.max;
-        if (max) await client.query('update relay_state set purged_up_to = greatest(purged_up_to, $1)', [max]);
+        if (max)
+          await client.query('update relay_state set purged_up_to = greatest(purged_up_to, $1)', [max]);
         await client.query('commit');
         return res.rows[0]?.n ?? 0;
       } catch (error) {

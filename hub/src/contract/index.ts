@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './rooms.js';
 export * from './realtime.js';
 export * from './snapshots.js';
+export * from './order-board.js';

@@ -102,7 +102,10 @@ describe('applyOrderEvent', () => {
 
   it('ends with the highest version of each order whatever the order and repetition of events', () => {
     const ids = [ID_A, ID_B, ID_C];
-    const arbEvent = fc.record({ idIndex: fc.integer({ min: 0, max: 2 }), version: fc.integer({ min: 1, max: 20 }) });
+    const arbEvent = fc.record({
+      idIndex: fc.integer({ min: 0, max: 2 }),
+      version: fc.integer({ min: 1, max: 20 }),
+    });
     fc.assert(
       fc.property(fc.array(arbEvent, { maxLength: 40 }), (specs) => {
         let board = orderBoardFromSnapshot([]);

@@ -36,7 +36,8 @@ function compareOrders(a: Order, b: Order): number {
   const ta = Date.parse(a.createdAt);
   const tb = Date.parse(b.createdAt);
   // Timestamps may carry different offsets: compare instants, and text only if one is unparsable.
-  const byTime = Number.isFinite(ta) && Number.isFinite(tb) ? ta - tb : a.createdAt.localeCompare(b.createdAt);
+  const byTime =
+    Number.isFinite(ta) && Number.isFinite(tb) ? ta - tb : a.createdAt.localeCompare(b.createdAt);
   if (byTime !== 0) return byTime;
   if (a.shortCode !== b.shortCode) return a.shortCode < b.shortCode ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

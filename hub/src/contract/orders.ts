@@ -101,7 +101,9 @@ export const TransitionBody = z.strictObject({
 });
 export type TransitionBody = z.infer<typeof TransitionBody>;
 
-export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_:.-]{8,100}$/, '8 to 100 letters, digits or _:.-');
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_:.-]{8,100}$/, '8 to 100 letters, digits or _:.-');
 
 export const AssignCourierBody = z.strictObject({ courierId: z.uuid() });
 export type AssignCourierBody = z.infer<typeof AssignCourierBody>;

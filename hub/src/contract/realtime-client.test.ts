@@ -70,6 +70,7 @@ type SubscribeHandler = (
 class FakeHub {
   readonly subscribes: number[] = [];
   readonly commands: unknown[] = [];
+  readonly handshakes: { auth: Record<string, unknown>; cookie: string | undefined }[] = [];
   connections = 0;
   disconnections = 0;
   accepting = true;
@@ -88,6 +89,7 @@ class FakeHub {
     io.use((_socket, next) => (this.accepting ? next() : next(new Error('hub not accepting'))));
     io.on('connection', (socket) => {
       this.connections += 1;
+      this.handshakes.push({ auth: socket.handshake.auth, cookie: socket.handshake.headers.cookie });
       signal.notify();
       socket.on('disconnect', () => {
         this.disconnections += 1;
@@ -110,9 +112,12 @@ class FakeHub {
     });
   }
 
-  static async start(signal: Signal, log: EventEnvelope[] = []): Promise<FakeHub> {
+  static async start(signal: Signal, log: EventEnvelope[] = [], path = '/socket.io'): Promise<FakeHub> {
     const http = createServer();
-    const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { transports: ['websocket'] });
+    const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+      transports: ['websocket'],
+      path,
+    });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
     const hub = new FakeHub(io, `http://127.0.0.1:${port}`, log, signal);
@@ -256,7 +261,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
 
   it('loads the snapshot again when the hub answers reload', async () => {
     const signal = new Signal();
-    const hub = await FakeHub.start(signal, [1, 2, 3, 4, 5, 6, 7].map((seq) => ev(seq)));
+    const hub = await FakeHub.start(
+      signal,
+      [1, 2, 3, 4, 5, 6, 7].map((seq) => ev(seq)),
+    );
     hub.onSubscribe = (since) =>
       hub.subscribes.length === 1
         ? { ok: true, data: { reload: true, reason: 'too far behind' } }
@@ -289,6 +297,66 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     hub.io.emit('event', orderEv(8, ORDER_X, 3));
     await signal.until(() => c.client.lastSeq() === 8);
     expect(c.applied()).toEqual([2, 4, 6, 8]);
+  });
+
+  it('starts the version guard afresh from a reloaded snapshot, which replaces the state', async () => {
+    const signal = new Signal();
+    const hub = await FakeHub.start(signal, [orderEv(4, ORDER_X, 4), orderEv(5, ORDER_X, 5)]);
+    const c = makeClient(signal, [hub.url], { snapshotSeqs: [3] });
+    await c.client.start();
+    expect(c.applied()).toEqual([4, 5]);
+
+    // The reloaded snapshot is older than what was applied (the hub decides; the client obeys):
+    // its state does not hold v4 and v5, so they must be applied to it again.
+    hub.onSubscribe = (since) =>
+      hub.subscribes.length === 2
+        ? { ok: true, data: { reload: true, reason: 'test' } }
+        : hub.replayAfter(since);
+    hub.io.emit('resync', { reason: 'test' });
+    await signal.until(() => c.loads() === 2 && c.applied().length === 2);
+    expect(hub.subscribes).toEqual([3, 5, 3]);
+    expect(c.client.state()).toEqual({ snapshot: 2, applied: [4, 5] });
+  });
+
+  it('drops a snapshot that arrives after its socket died, keeping the newer state', async () => {
+    const signal = new Signal();
+    const hub = await FakeHub.start(signal, [ev(6)]);
+    const pending: ((snapshot: { state: LogState; seq: number }) => void)[] = [];
+    const c = makeClient(signal, [hub.url], {
+      loadSnapshot: () =>
+        new Promise((resolve) => {
+          pending.push(resolve);
+          signal.notify();
+        }),
+    });
+    const started = c.client.start();
+
+    await signal.until(() => pending.length === 1);
+    hub.io.disconnectSockets(true);
+    await signal.until(() => pending.length === 2);
+    pending[1]!({ state: { snapshot: 2, applied: [] }, seq: 5 });
+    await started;
+    expect(c.client.state()).toEqual({ snapshot: 2, applied: [6] });
+
+    // The first attempt's snapshot (older) resolves late; a live event sent afterwards is applied
+    // after that continuation has run, so checking the state then is enough.
+    pending[0]!({ state: { snapshot: 1, applied: [] }, seq: 1 });
+    hub.publish(ev(7));
+    await signal.until(() => c.client.lastSeq() === 7);
+    expect(c.client.state()).toEqual({ snapshot: 2, applied: [6, 7] });
+    expect(hub.subscribes).toEqual([5]);
+  });
+
+  it('presents auth and extra headers at the handshake, on the configured path', async () => {
+    const signal = new Signal();
+    const hub = await FakeHub.start(signal, [], '/rt');
+    const c = makeClient(signal, [hub.url], {
+      path: '/rt',
+      auth: { shopId: 3 },
+      extraHeaders: { cookie: 'ocp.sid=abc' },
+    });
+    await c.client.start();
+    expect(hub.handshakes).toEqual([{ auth: { shopId: 3 }, cookie: 'ocp.sid=abc' }]);
   });
 
   it('resubscribes from its last seq on resync, without reloading the snapshot', async () => {
@@ -368,7 +436,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     // (same task), so the clock has moved on before `stale` is set: `since` must not follow it.
     clock = Date.parse('2026-11-25T18:05:30.000Z');
     await signal.until(() => c.client.link().status === 'stale');
-    expect(await c.client.command(command)).toMatchObject({ ok: false, error: { code: 'service/unavailable' } });
+    expect(await c.client.command(command)).toMatchObject({
+      ok: false,
+      error: { code: 'service/unavailable' },
+    });
 
     clock = Date.parse('2026-11-25T18:06:00.000Z');
     hub.log.push(ev(2));
@@ -392,7 +463,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     const hub = await FakeHub.start(signal);
     const c = makeClient(signal, [hub.url]);
 
-    expect(await c.client.command(command)).toMatchObject({ ok: false, error: { code: 'service/unavailable' } });
+    expect(await c.client.command(command)).toMatchObject({
+      ok: false,
+      error: { code: 'service/unavailable' },
+    });
     expect(await c.client.sendPosition({ lat: 48.85, lng: 2.35 })).toMatchObject({
       ok: false,
       error: { code: 'service/unavailable' },
@@ -400,7 +474,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     await c.client.start();
     expect(await c.client.command(command)).toEqual({ ok: true, data: { done: true } });
     expect(hub.commands).toEqual([command]);
-    expect(await c.client.sendPosition({ lat: 48.85, lng: 2.35 })).toEqual({ ok: true, data: { accepted: true } });
+    expect(await c.client.sendPosition({ lat: 48.85, lng: 2.35 })).toEqual({
+      ok: true,
+      data: { accepted: true },
+    });
 
     hub.onCommand = () => ({ ok: false, error: { code: 'order/version_conflict', message: 'moved on' } });
     expect(await c.client.command(command)).toEqual({
@@ -416,7 +493,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     const c = makeClient(signal, [hub.url], { ackTimeoutMs: 100 });
     await c.client.start();
 
-    expect(await c.client.command(command)).toMatchObject({ ok: false, error: { code: 'service/unavailable' } });
+    expect(await c.client.command(command)).toMatchObject({
+      ok: false,
+      error: { code: 'service/unavailable' },
+    });
     expect(hub.commands).toHaveLength(1);
   });
 
@@ -470,7 +550,10 @@ describe('createRealtimeClient', { timeout: 15_000 }, () => {
     expect(reconnectDelayMs).not.toHaveBeenCalled();
     expect(c.links).toHaveLength(linksBefore);
     expect(hub.connections).toBe(1);
-    expect(await c.client.command(command)).toMatchObject({ ok: false, error: { code: 'service/unavailable' } });
+    expect(await c.client.command(command)).toMatchObject({
+      ok: false,
+      error: { code: 'service/unavailable' },
+    });
     await expect(c.client.start()).rejects.toThrow(/stopped/);
   });
 });

@@ -242,6 +242,9 @@ export function createRealtimeClient<S>(options: RealtimeClientOptions<S>): Real
         const batch = [...replay, ...buffer].sort((a, b) => a.seq - b.seq);
         buffer = [];
         for (const event of batch) ingest(event);
+        // The replay held every event of this screen's rooms up to `upTo`: resuming from there
+        // keeps the next replay short for a quiet screen, and its seq ahead of the purge horizon.
+        if (state !== undefined && result.upTo > seq) seq = result.upTo;
         if (!resubscribeRequested) break;
       }
       subscribing = false;
@@ -361,7 +364,7 @@ export function createRealtimeClient<S>(options: RealtimeClientOptions<S>): Real
       const socket = current;
       current = null;
       if (socket) detach(socket);
-
+      for (const settle of [...pendingAcks]) settle(unavailable('the realtime client was stopped'));
       resolveStarted();
     },
     state: () => state,

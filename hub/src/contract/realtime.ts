@@ -10,7 +10,7 @@ export const AckError = z.object({ code: ErrorCode, message: z.string() });
 export type AckError = z.infer<typeof AckError>;
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
-/** Sent once connected: "I have applied everything up to `since`". `null`: I have no state yet. */
+/** Sent once connected, after loading a snapshot if needed: "I have applied everything up to `since`". */
 export const SubscribeRequest = z.strictObject({ since: z.number().int().nonnegative() });
 export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
 

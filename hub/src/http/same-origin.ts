@@ -21,14 +21,19 @@ export function sameOriginAllowed(request: {
   const own = new Set<string>();
   if (request.host) {
     own.add(`${request.protocol}://${request.host}`);
-    const forwarded = Array.isArray(request.forwardedProto) ? request.forwardedProto[0] : request.forwardedProto;
+    const forwarded = Array.isArray(request.forwardedProto)
+      ? request.forwardedProto[0]
+      : request.forwardedProto;
     if (forwarded) own.add(`${forwarded.split(',')[0]!.trim()}://${request.host}`);
   }
   if (request.publicUrl) own.add(new URL(request.publicUrl).origin);
   return own.has(request.origin);
 }
 
-export function sameOrigin(options: { publicUrl: string | undefined; sessionCookie: string }): RequestHandler {
+export function sameOrigin(options: {
+  publicUrl: string | undefined;
+  sessionCookie: string;
+}): RequestHandler {
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.get('origin') ?? refererOrigin(req.get('referer'));
@@ -43,7 +48,9 @@ export function sameOrigin(options: { publicUrl: string | undefined; sessionCook
     next(
       appError(
         'request/cross_origin',
-        origin ? `Requests from ${origin} are not accepted.` : 'This request must come from the OC Pizza site.',
+        origin
+          ? `Requests from ${origin} are not accepted.`
+          : 'This request must come from the OC Pizza site.',
       ),
     );
   };

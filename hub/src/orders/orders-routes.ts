@@ -61,7 +61,9 @@ export function ordersRoutes(orders: OrdersService): Router {
     const actor = requireStaff(req);
     const { id } = parseInput(OrderIdParam, req.params, 'order id');
     const body = parseInput(AssignCourierBody, req.body);
-    res.json(await orders.assignCourier(id, body.courierId, actor, idempotencyKey(req.get('idempotency-key'))));
+    res.json(
+      await orders.assignCourier(id, body.courierId, actor, idempotencyKey(req.get('idempotency-key'))),
+    );
   });
 
   return router;

@@ -411,7 +411,12 @@ export function createOrdersService(deps: Deps) {
      * `idempotencyKey`: a retried command with the same key (same staff member) is answered with
      * the order as it is now and never applied twice.
      */
-    async transition(id: string, body: TransitionBody, actor: Actor, idempotencyKey?: string): Promise<Order> {
+    async transition(
+      id: string,
+      body: TransitionBody,
+      actor: Actor,
+      idempotencyKey?: string,
+    ): Promise<Order> {
       await transact(async (tx) => {
         const order = await lockOrder(tx, id);
         if (!order || (actor.kind === 'staff' && !worksAt(actor, order.shopId))) {
@@ -429,7 +434,12 @@ export function createOrdersService(deps: Deps) {
       return toOrder(await mustRead(id));
     },
 
-    async assignCourier(id: string, courierId: string, actor: Actor, idempotencyKey?: string): Promise<Order> {
+    async assignCourier(
+      id: string,
+      courierId: string,
+      actor: Actor,
+      idempotencyKey?: string,
+    ): Promise<Order> {
       await transact(async (tx) => {
         const order = await lockOrder(tx, id);
         if (!order || actor.kind !== 'staff' || !worksAt(actor, order.shopId)) {
@@ -450,7 +460,9 @@ export function createOrdersService(deps: Deps) {
           throw appError('courier/not_found', 'This courier does not work for this shop.');
         }
         await updateOrder(tx, order.id, { courierId });
-        await appendOrderEvent(tx, 'order.courier_assigned', order.id, { previousCourierId: order.courierId });
+        await appendOrderEvent(tx, 'order.courier_assigned', order.id, {
+          previousCourierId: order.courierId,
+        });
       });
       return toOrder(await mustRead(id));
     },

@@ -31,7 +31,9 @@ export type SnapshotService = ReturnType<typeof createSnapshotService>;
 export function createSnapshotService(deps: { db: DatabasePool; menu: MenuService; stock: StockService }) {
   const { db } = deps;
 
-  async function consistent<T>(read: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T & { seq: number }> {
+  async function consistent<T>(
+    read: (tx: DatabaseTransactionConnection) => Promise<T>,
+  ): Promise<T & { seq: number }> {
     return db.transaction(async (tx) => {
       await tx.query(sql.unsafe`set transaction isolation level repeatable read, read only`);
       const { lastSeq } = await readRelayState(tx);
@@ -84,7 +86,8 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
     },
 
     async manager(shopId: number, actor: Actor): Promise<ManagerSnapshot> {
-      if (!isManagerOf(actor, shopId)) throw appError('auth/forbidden', "Only this shop's managers see its board.");
+      if (!isManagerOf(actor, shopId))
+        throw appError('auth/forbidden', "Only this shop's managers see its board.");
       if (!(await findShop(db, shopId))) throw appError('shop/not_found', `There is no shop ${shopId}.`);
       const startOfDay = new Date();
       startOfDay.setHours(0, 0, 0, 0);

@@ -31,7 +31,12 @@ import { roomsFor, screenKind, type SocketPrincipal } from './socket-principal.j
 
 type InterServerEvents = { 'relay:wake': () => void };
 type SocketData = { principal: SocketPrincipal; lastPositionAt: number };
-export type HubSocketServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type HubSocketServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export type SocketServerDeps = {
@@ -135,7 +140,10 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       if (typeof ack !== 'function') return;
       const request = SubscribeRequest.safeParse(raw);
       if (!request.success) {
-        ack({ ok: false, error: { code: 'request/invalid', message: 'subscribe needs { since: a seq >= 0 }.' } });
+        ack({
+          ok: false,
+          error: { code: 'request/invalid', message: 'subscribe needs { since: a seq >= 0 }.' },
+        });
         return;
       }
       try {
@@ -192,13 +200,17 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     }
     // Re-read the staff member: a role change or deactivation applies to open sockets too.
     const staff = await deps.auth.staffById(principal.staff.id);
-    if (!staff) return { ok: false, error: { code: 'auth/unauthenticated', message: 'Your session has ended.' } };
+    if (!staff)
+      return { ok: false, error: { code: 'auth/unauthenticated', message: 'Your session has ended.' } };
     const actor = staffActor(staff);
     try {
       switch (command.name) {
         case 'order:transition': {
           const { orderId, ...body } = command.payload;
-          return { ok: true, data: await deps.orders.transition(orderId, body, actor, command.idempotencyKey) };
+          return {
+            ok: true,
+            data: await deps.orders.transition(orderId, body, actor, command.idempotencyKey),
+          };
         }
         case 'order:assign_courier': {
           const { orderId, courierId } = command.payload;
@@ -221,7 +233,10 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     }
     const input = CourierPositionInput.safeParse(raw);
     if (!input.success) {
-      return { ok: false, error: { code: 'request/invalid', message: 'A position is { lat, lng, accuracyM? }.' } };
+      return {
+        ok: false,
+        error: { code: 'request/invalid', message: 'A position is { lat, lng, accuracyM? }.' },
+      };
     }
     // Throttled per socket: a phone sending every 100 ms costs the hub, not the customer's view.
     const now = Date.now();
@@ -230,7 +245,8 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     try {
       const courierId = principal.staff.id;
       const recorded = await recordPosition(deps.db, courierId, input.data);
-      if (!recorded) return { ok: false, error: { code: 'courier/not_found', message: 'You are not a courier.' } };
+      if (!recorded)
+        return { ok: false, error: { code: 'courier/not_found', message: 'You are not a courier.' } };
       io.to([room.manager(recorded.shopId), ...recorded.orderIds.map((id) => room.order(id))]).emit(
         'courier:position',
         {
