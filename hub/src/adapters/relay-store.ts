@@ -52,8 +52,13 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
   client.on('error', lose);
   client.on('end', () => lose(new Error('relay connection ended')));
   await client.connect();
-  // A stuck query must not hold leadership forever.
+  // A stuck query must not hold leadership forever. A leader cut off from PostgreSQL without a
+  // FIN (network partition) would keep the lock until TCP keepalive gives up (hours by
+  // default): the leader queries several times a second, so a session idle for 5 s is a dead
+  // one, and PostgreSQL ends it, releasing the lock for another node.
   await client.query(`set statement_timeout = '10s'`);
+  await client.query(`set idle_session_timeout = '5s'`);
+  await client.query(`set idle_in_transaction_session_timeout = '5s'`);
 
   return {
     async tryLead(): Promise<boolean> {
