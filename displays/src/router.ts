@@ -13,6 +13,18 @@ export const router = createRouter({
       meta: { title: 'Cuisine' },
     },
     {
+      path: '/kitchen/stock',
+      name: 'stock',
+      component: () => import('./views/StockPage.vue'),
+      meta: { title: 'Stock' },
+    },
+    {
+      path: '/counter',
+      name: 'counter',
+      component: () => import('./views/CounterPage.vue'),
+      meta: { title: 'Comptoir' },
+    },
+    {
       path: '/courier',
       name: 'courier',
       component: () => import('./views/CourierPage.vue'),

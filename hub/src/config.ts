@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   SEED_DEMO: optional(z.enum(['true', 'false'])),
   TRUST_PROXY: optional(z.enum(['true', 'false'])),
   LOGIN_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(10)),
+  /** Benchmark only (bench/writes.ts): order writes without their outbox events. */
+  BENCH_DISABLE_OUTBOX: optional(z.enum(['true', 'false'])),
 });
 
 /** Variables production refuses to start without. */
@@ -70,6 +72,8 @@ export type Config = {
   seedDemo: boolean;
   trustProxy: boolean;
   loginRateLimit: number;
+  /** Benchmark only: skip the outbox INSERT (screens get no events). Refused in production. */
+  benchDisableOutbox: boolean;
 };
 
 export class ConfigError extends Error {
@@ -94,6 +98,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (production) {
     for (const name of REQUIRED_IN_PRODUCTION) {
       if (emptyToUndefined(env[name]) === undefined) problems.push(`${name} is required in production`);
+    }
+    if (env.BENCH_DISABLE_OUTBOX === 'true') {
+      problems.push('BENCH_DISABLE_OUTBOX is a benchmark switch and is refused in production');
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -123,5 +130,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.DATABASE_URL === undefined,
     trustProxy: e.TRUST_PROXY === 'true',
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    benchDisableOutbox: e.BENCH_DISABLE_OUTBOX === 'true',
   };
 }

@@ -45,7 +45,9 @@ export async function createHub(options: HubOptions) {
   let committed = () => {};
   const onCommitted = () => committed();
 
-  const stock = createStockService({ db, onCommitted });
+  // Benchmark only (BENCH_DISABLE_OUTBOX, refused in production): writes without their events.
+  const outbox = { disabled: config.benchDisableOutbox };
+  const stock = createStockService({ db, onCommitted, outbox });
   const menu = createMenuService({ db });
   const services = {
     auth: createAuthService({ db }),
@@ -57,6 +59,7 @@ export async function createHub(options: HubOptions) {
       clock,
       newTrackingToken,
       onCommitted,
+      outbox,
       trackingUrl: (token) => `${config.publicUrl ?? `http://localhost:${config.port}`}/suivi/${token}`,
       couriers: { isCourierOfShop },
     }),

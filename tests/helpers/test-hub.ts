@@ -15,7 +15,7 @@ export type TestHub = Awaited<ReturnType<typeof startTestHub>>;
  * Pass `database` to start a second node on the same database.
  */
 export async function startTestHub(
-  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase } = {},
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number } = {},
 ) {
   const ownsDatabase = !options.database;
   const database: TestDatabase = options.database ?? (await createTestDatabase());
@@ -33,11 +33,12 @@ export async function startTestHub(
     clock: options.clock,
     relay: { leaderCheckMs: 200, pollMs: 100 },
   });
-  const port = await hub.listen(0, '127.0.0.1');
+  const port = await hub.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     baseUrl,
+    port,
     db,
     database,
     hub,

@@ -28,6 +28,10 @@ export const Shop = z.object({
   status: ShopStatus,
   opensOn: z.string().nullable(),
   codeLetter: z.string().length(1),
+  /** A kitchen ticket turns amber this many minutes before it is due, red once late. */
+  kitchenWarnMinutes: z.number().int(),
+  /** Due time of an order without a promised time: created + this lead time. */
+  defaultLeadMinutes: z.number().int(),
 });
 export type Shop = z.infer<typeof Shop>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Menu, MenuProduct, Position } from './shops.js';
+import { Menu, MenuProduct, Position, Shop } from './shops.js';
 import { Order, TrackedOrder } from './orders.js';
 import { StockLevel } from './stock.js';
 
@@ -12,6 +12,7 @@ const withSeq = { seq: z.number().int().nonnegative() };
 export const KitchenSnapshot = z.object({
   ...withSeq,
   shopId: z.number().int(),
+  shop: Shop,
   /** Orders from `received` to `ready`, oldest first. */
   orders: z.array(Order),
   /** Recipes and steps of every product: the pizza makers' reminder. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 
 /** Screens of the staff app (displays/); everything else that is not /api belongs to the customer site. */
-const STAFF_PATHS = ['/kitchen', '/courier', '/manager', '/login'];
+const STAFF_PATHS = ['/kitchen', '/counter', '/courier', '/manager', '/login'];
 
 /**
  * Serves the built Vue apps. Before `npm run build` has produced them, a short page says so

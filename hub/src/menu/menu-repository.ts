@@ -6,7 +6,8 @@ const shopSelect = sql.fragment`
   select id, slug, name, address, postcode, city, phone,
          json_build_object('lat', lat, 'lng', lng) as position,
          opening_hours as "openingHours", delivery_radius_m as "deliveryRadiusM", status,
-         to_char(opens_on, 'YYYY-MM-DD') as "opensOn", code_letter as "codeLetter"
+         to_char(opens_on, 'YYYY-MM-DD') as "opensOn", code_letter as "codeLetter",
+         kitchen_warn_minutes as "kitchenWarnMinutes", default_lead_minutes as "defaultLeadMinutes"
   from shops`;
 
 export async function listShops(db: Queryable): Promise<Shop[]> {

@@ -25,7 +25,7 @@ import {
 } from '../domain/stock.js';
 import { appError } from '../errors.js';
 import { findProducts, findShop, type ProductRow } from '../menu/menu-repository.js';
-import { appendEvent } from '../outbox/outbox-repository.js';
+import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
 import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
 import {
   claimCommand,
@@ -58,6 +58,8 @@ type Deps = {
   trackingUrl: (token: string) => string;
   /** Called after each commit that appended events: wakes the relay without a NOTIFY. */
   onCommitted?: () => void;
+  /** Benchmark only (config.benchDisableOutbox): events are not written. */
+  outbox?: OutboxOptions;
   couriers: {
     isCourierOfShop: (
       tx: DatabaseTransactionConnection,
@@ -150,7 +152,7 @@ export function createOrdersService(deps: Deps) {
     if (movements.length === 0) return;
     const rows = await applyMovements(tx, shopId, movements, { orderId });
     // Stock events carry no orderId: they are the shop's, for its menu and manager screens.
-    await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } });
+    await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } }, deps.outbox);
   }
 
   /**
@@ -166,14 +168,18 @@ export function createOrdersService(deps: Deps) {
     const row = await findOrder(tx, orderId);
     if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
     const order = toOrder(row);
-    await appendEvent(tx, {
-      type,
-      shopId: order.shopId,
-      orderId,
-      courierId: order.courierId,
-      version: order.version,
-      data: { ...data, order },
-    });
+    await appendEvent(
+      tx,
+      {
+        type,
+        shopId: order.shopId,
+        orderId,
+        courierId: order.courierId,
+        version: order.version,
+        data: { ...data, order },
+      },
+      deps.outbox,
+    );
   }
 
   async function applyStockEffect(

@@ -48,10 +48,12 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
         worksAt(actor, shopId) &&
         ['kitchen', 'counter', 'manager', 'admin'].includes(actor.role);
       if (!mayView) throw appError('auth/forbidden', "Only this shop's staff see its kitchen board.");
-      if (!(await findShop(db, shopId))) throw appError('shop/not_found', `There is no shop ${shopId}.`);
+      const shop = await findShop(db, shopId);
+      if (!shop) throw appError('shop/not_found', `There is no shop ${shopId}.`);
       const products = (await deps.menu.menu(shopId)).products;
       return consistent(async (tx) => ({
         shopId,
+        shop,
         orders: (await findShopOrders(tx, shopId, KITCHEN_STATUSES)).map(toOrder),
         products,
       }));

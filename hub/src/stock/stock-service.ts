@@ -4,12 +4,17 @@ import { isManagerOf, worksAt, type Actor } from '../domain/actor.js';
 import { planManualMovement } from '../domain/stock.js';
 import { appError } from '../errors.js';
 import { findShop } from '../menu/menu-repository.js';
-import { appendEvent } from '../outbox/outbox-repository.js';
+import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
 import { applyMovements, lockStock, shopStockLevels } from './stock-repository.js';
 
 export type StockService = ReturnType<typeof createStockService>;
 
-export function createStockService(deps: { db: DatabasePool; onCommitted?: () => void }) {
+export function createStockService(deps: {
+  db: DatabasePool;
+  onCommitted?: () => void;
+  /** Benchmark only (config.benchDisableOutbox): events are not written. */
+  outbox?: OutboxOptions;
+}) {
   const { db } = deps;
   async function transact<T>(fn: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T> {
     const result = await db.transaction(fn);
@@ -55,7 +60,7 @@ export function createStockService(deps: { db: DatabasePool; onCommitted?: () =>
           staffId: actor.kind === 'staff' ? actor.staffId : null,
           note: body.note ?? null,
         });
-        await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } });
+        await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } }, deps.outbox);
       });
       return levels(shopId);
     },

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope, KitchenSnapshot, Order, Shop } from '@ocp/hub/contract';
+import {
+  allDayCounts,
+  applyKitchenEvent,
+  dismissTicket,
+  kitchenBoardFromSnapshot,
+  lateness,
+  recallLast,
+  toggleLine,
+  visibleTickets,
+  type KitchenBoardState,
+} from './kitchen-board.js';
+
+const shop: Shop = {
+  id: 1,
+  slug: 'paris-oberkampf',
+  name: 'OC Pizza Oberkampf',
+  address: '112 rue Oberkampf',
+  postcode: '75011',
+  city: 'Paris',
+  phone: '01 43 55 12 34',
+  position: { lat: 48.86, lng: 2.37 },
+  openingHours: {},
+  deliveryRadiusM: 3000,
+  status: 'open',
+  opensOn: null,
+  codeLetter: 'A',
+  kitchenWarnMinutes: 5,
+  defaultLeadMinutes: 25,
+};
+
+let n = 0;
+function order(overrides: Partial<Order> = {}): Order {
+  n += 1;
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    shopId: 1,
+    shortCode: `A-${String(n).padStart(3, '0')}`,
+    channel: 'web',
+    mode: 'pickup',
+    status: 'received',
+    version: 1,
+    customer: { name: 'Camille Martin', phone: '0612345678', email: null },
+    deliveryAddress: null,
+    lines: [
+      {
+        productId: 1,
+        productName: 'Margherita',
+        quantity: 2,
+        unitPriceCents: 990,
+        vatRateBp: 1000,
+        notes: null,
+      },
+      {
+        productId: 2,
+        productName: 'Reine',
+        quantity: 1,
+        unitPriceCents: 1190,
+        vatRateBp: 1000,
+        notes: 'sans olives',
+      },
+    ],
+    totals: { totalCents: 3170, vatCents: 288, netCents: 2882 },
+    paymentMethod: 'at_counter',
+    paymentStatus: 'unpaid',
+    promisedAt: null,
+    courierId: null,
+    notes: null,
+    cancelReason: null,
+    createdAt: '2026-11-25T19:00:00.000Z',
+    updatedAt: '2026-11-25T19:00:00.000Z',
+    ...overrides,
+  };
+}
+
+let seq = 100;
+function event(type: EventEnvelope['type'], o: Order): EventEnvelope {
+  seq += 1;
+  return {
+    seq,
+    type,
+    shopId: o.shopId,
+    orderId: o.id,
+    version: o.version,
+    at: o.updatedAt,
+    data: { order: o },
+  };
+}
+
+function board(orders: Order[] = []): KitchenBoardState {
+  const snapshot: KitchenSnapshot = { seq: 100, shopId: 1, shop, orders, products: [] };
+  return kitchenBoardFromSnapshot(snapshot);
+}
+
+const bump = (o: Order, status: Order['status']): Order => ({ ...o, status, version: o.version + 1 });
+
+describe('kitchen board state', () => {
+  it('shows only kitchen statuses from the snapshot, unmarked', () => {
+    const s = board([
+      order(),
+      order({ status: 'pending_payment' }),
+      order({ status: 'ready' }),
+      order({ status: 'delivered' }),
+    ]);
+    expect(
+      Object.values(s.tickets)
+        .map((t) => t.order.status)
+        .sort(),
+    ).toEqual(['ready', 'received']);
+    expect(Object.values(s.tickets).every((t) => t.mark === null)).toBe(true);
+  });
+
+  it('a new order appears marked new; an unpaid online order waits until it is received', () => {
+    const unpaid = order({ status: 'pending_payment' });
+    let s = applyKitchenEvent(board(), event('order.created', unpaid));
+    expect(s.tickets[unpaid.id]).toBeUndefined();
+    s = applyKitchenEvent(s, event('order.status_changed', bump(unpaid, 'received')));
+    expect(s.tickets[unpaid.id]?.mark).toBe('new');
+  });
+
+  it('ignores duplicates and older versions, so replays and snapshots overlap safely', () => {
+    const o = order();
+    const s1 = applyKitchenEvent(board([o]), event('order.status_changed', bump(o, 'preparing')));
+    const again = applyKitchenEvent(s1, event('order.status_changed', bump(o, 'preparing')));
+    expect(again).toBe(s1);
+    const older = applyKitchenEvent(s1, event('order.created', o));
+    expect(older).toBe(s1);
+    expect(s1.tickets[o.id]?.order.status).toBe('preparing');
+  });
+
+  it('marks a ticket modified by the customer and clears its ticks; dismissing removes the mark', () => {
+    const o = order();
+    let s = toggleLine(board([o]), o.id, 0);
+    expect(s.tickets[o.id]?.checked).toEqual([0]);
+    const changed: Order = { ...o, version: 2, lines: o.lines.slice(0, 1) };
+    s = applyKitchenEvent(s, event('order.modified', changed));
+    expect(s.tickets[o.id]?.mark).toBe('modified');
+    expect(s.tickets[o.id]?.checked).toEqual([]);
+    s = dismissTicket(s, o.id);
+    expect(s.tickets[o.id]?.mark).toBeNull();
+  });
+
+  it('keeps a cancelled ticket on the board, marked, until dismissed', () => {
+    const o = order({ status: 'preparing' });
+    let s = applyKitchenEvent(
+      board([o]),
+      event('order.status_changed', { ...o, status: 'cancelled', version: 2 }),
+    );
+    expect(s.tickets[o.id]?.mark).toBe('cancelled');
+    expect(visibleTickets(s, new Date('2026-11-25T19:10:00Z'))[0]?.next).toBeNull();
+    expect(allDayCounts(s)).toEqual([]);
+    s = dismissTicket(s, o.id);
+    expect(s.tickets[o.id]).toBeUndefined();
+  });
+
+  it('a ticket leaving the kitchen (handed over) goes, and can be recalled', () => {
+    const o = order({ status: 'ready', version: 4 });
+    let s = applyKitchenEvent(
+      board([o]),
+      event('order.status_changed', { ...o, status: 'picked_up', version: 5 }),
+    );
+    expect(s.tickets[o.id]).toBeUndefined();
+    s = recallLast(s);
+    expect(s.recalled?.order.id).toBe(o.id);
+  });
+
+  it('orders tickets by due time: promised time first, else creation plus the lead time', () => {
+    const early = order({ promisedAt: '2026-11-25T19:20:00.000Z' });
+    const noPromise = order({ createdAt: '2026-11-25T18:50:00.000Z' }); // due 19:15
+    const late = order({ promisedAt: '2026-11-25T20:00:00.000Z' });
+    const tickets = visibleTickets(board([late, early, noPromise]), new Date('2026-11-25T19:00:00Z'));
+    expect(tickets.map((t) => t.order.id)).toEqual([noPromise.id, early.id, late.id]);
+    expect(tickets[0]?.ageMinutes).toBe(10);
+  });
+
+  it('colours by lateness with the shop threshold: amber 5 minutes before due, red once late', () => {
+    const o = order({ promisedAt: '2026-11-25T19:30:00.000Z' });
+    expect(lateness(o, shop, new Date('2026-11-25T19:24:59Z'))).toBe('on_time');
+    expect(lateness(o, shop, new Date('2026-11-25T19:25:00Z'))).toBe('due_soon');
+    expect(lateness(o, shop, new Date('2026-11-25T19:30:01Z'))).toBe('late');
+    expect(lateness(o, { ...shop, kitchenWarnMinutes: 10 }, new Date('2026-11-25T19:21:00Z'))).toBe(
+      'due_soon',
+    );
+  });
+
+  it('counts all-day pizzas over received and preparing tickets only', () => {
+    const a = order();
+    const b = order({ status: 'preparing', lines: [{ ...order().lines[0]!, quantity: 3 }] });
+    const c = order({ status: 'baking' });
+    expect(allDayCounts(board([a, b, c]))).toEqual([
+      { productId: 1, name: 'Margherita', count: 5 },
+      { productId: 2, name: 'Reine', count: 1 },
+    ]);
+  });
+
+  it('ignores events of another shop and non-order events', () => {
+    const s = board();
+    const other = order({ shopId: 2 });
+    expect(applyKitchenEvent(s, event('order.created', other))).toBe(s);
+    expect(
+      applyKitchenEvent(s, { seq: 1, type: 'stock.changed', shopId: 1, at: '', data: { items: [] } }),
+    ).toBe(s);
+  });
+});
