@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedOrder, CustomerMe, CustomerOrders, ErrorBody } from '../../hub/src/contract/index.js';
+import type {
+  CreatedOrder,
+  CustomerMe,
+  CustomerOrders,
+  ErrorBody,
+  PhoneLookup,
+} from '../../hub/src/contract/index.js';
 import { facts, type Facts } from '../helpers/facts.js';
-import { orderBody } from '../helpers/orders.js';
+import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 let hub: TestHub;
@@ -88,5 +94,38 @@ describe('customer accounts', () => {
       }),
     );
     expect(phone.status).toBe(401);
+  });
+
+  it('the counter finds a returning customer by phone however it is typed, within its own shop', async () => {
+    const shopA = await f.shopId('A');
+    const margherita = await f.productId('margherita');
+    const placed = await hub.client().post<CreatedOrder>(
+      '/api/orders',
+      deliveryOrderBody({
+        shopId: shopA,
+        lines: [{ productId: margherita, quantity: 1 }],
+        customer: { name: 'Jules Fontaine', phone: '06 55 44 33 22' },
+      }),
+    );
+    expect(placed.status).toBe(201);
+    const counter = await hub.staff('counter.a@demo.ocpizza.fr');
+    const found = await counter.get<PhoneLookup>(
+      `/api/customers/lookup?phone=${encodeURIComponent('06.55.44.33.22')}`,
+    );
+    expect(found.status).toBe(200);
+    expect(found.body.customers).toHaveLength(1);
+    expect(found.body.customers[0]).toMatchObject({
+      name: 'Jules Fontaine',
+      orders: 1,
+      lastAddress: { postcode: '75011' },
+    });
+
+    const otherShop = await hub.staff('counter.b@demo.ocpizza.fr');
+    expect(
+      (await otherShop.get<PhoneLookup>('/api/customers/lookup?phone=0655443322')).body.customers,
+    ).toEqual([]);
+    const kitchen = await hub.staff('kitchen.a@demo.ocpizza.fr');
+    expect((await kitchen.get('/api/customers/lookup?phone=0655443322')).status).toBe(403);
+    expect((await counter.get('/api/customers/lookup?phone=abc')).status).toBe(400);
   });
 });

@@ -55,7 +55,7 @@ describe('outbox', () => {
       () => kitchen.post(`/api/orders/${id}/transitions`, { to: 'baking' }),
       () => kitchen.post(`/api/orders/${id}/transitions`, { to: 'ready' }),
       () => courier.post(`/api/orders/${id}/transitions`, { to: 'out_for_delivery' }),
-      () => courier.post(`/api/orders/${id}/transitions`, { to: 'delivered' }),
+      () => courier.post(`/api/orders/${id}/transitions`, { to: 'delivered', collected: 'cash' }),
     ];
     for (const [i, change] of changes.entries()) {
       expect((await change()).status).toBe(200);

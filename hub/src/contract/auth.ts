@@ -42,3 +42,31 @@ export type CustomerAccount = z.infer<typeof CustomerAccount>;
 
 export const CustomerMe = z.object({ customer: CustomerAccount });
 export type CustomerMe = z.infer<typeof CustomerMe>;
+
+export const PhoneLookupQuery = z.object({
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 .-]{6,20}$/, 'a phone number of 6 to 20 digits'),
+});
+
+/** A returning customer as the counter finds them, from their past orders. */
+export const KnownCustomer = z.object({
+  name: z.string(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  lastAddress: z
+    .object({
+      line1: z.string(),
+      postcode: z.string(),
+      city: z.string(),
+      instructions: z.string().nullable(),
+    })
+    .nullable(),
+  lastOrderAt: z.string(),
+  orders: z.number().int(),
+});
+export type KnownCustomer = z.infer<typeof KnownCustomer>;
+
+export const PhoneLookup = z.object({ customers: z.array(KnownCustomer) });
+export type PhoneLookup = z.infer<typeof PhoneLookup>;

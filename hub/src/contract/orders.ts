@@ -98,6 +98,8 @@ export const TransitionBody = z.strictObject({
   reason: trimmed(1, 300).optional(),
   /** When given, the move applies only if the order is still at this version (stale screens). */
   expectedVersion: z.number().int().positive().optional(),
+  /** Handing over an order paid at the counter or the door: how the money was taken. */
+  collected: z.enum(['cash', 'card']).optional(),
 });
 export type TransitionBody = z.infer<typeof TransitionBody>;
 

@@ -37,6 +37,7 @@ export const TransitionCommand = z.strictObject({
     to: OrderStatus,
     reason: z.string().trim().min(1).max(300).optional(),
     expectedVersion: z.number().int().positive().optional(),
+    collected: z.enum(['cash', 'card']).optional(),
   }),
 });
 export const AssignCourierCommand = z.strictObject({

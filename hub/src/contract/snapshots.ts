@@ -52,3 +52,12 @@ export const ManagerSnapshot = z.object({
   couriers: z.array(CourierState),
 });
 export type ManagerSnapshot = z.infer<typeof ManagerSnapshot>;
+
+/** The shop stock screen: ingredient levels and how many of each product can still be made. */
+export const StockSnapshot = z.object({
+  ...withSeq,
+  shopId: z.number().int(),
+  items: z.array(StockLevel),
+  products: z.array(MenuProduct),
+});
+export type StockSnapshot = z.infer<typeof StockSnapshot>;

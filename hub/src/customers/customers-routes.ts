@@ -1,7 +1,14 @@
 import { Router, type RequestHandler } from 'express';
-import { LoginBody, RegisterCustomerBody, type CustomerMe, type CustomerOrders } from '../contract/index.js';
+import {
+  LoginBody,
+  PhoneLookupQuery,
+  RegisterCustomerBody,
+  type CustomerMe,
+  type CustomerOrders,
+  type PhoneLookup,
+} from '../contract/index.js';
 import { appError } from '../errors.js';
-import { requireCustomer, startSession } from '../http/session-principal.js';
+import { requireCustomer, requireStaff, startSession } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { OrdersService } from '../orders/orders-service.js';
 import type { CustomersService } from './customers-service.js';
@@ -32,6 +39,13 @@ export function customersRoutes(
     });
     const me: CustomerMe = { customer };
     res.json(me);
+  });
+
+  router.get('/customers/lookup', async (req, res) => {
+    const actor = requireStaff(req);
+    const { phone } = parseInput(PhoneLookupQuery, req.query, 'query');
+    const body: PhoneLookup = { customers: await customers.lookupByPhone(phone, actor) };
+    res.json(body);
   });
 
   router.get('/customers/me', (req, res) => {

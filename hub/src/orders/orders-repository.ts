@@ -272,3 +272,15 @@ export async function updateOrder(
   return tx.oneFirst(sql.type(z.object({ version: z.number() }))`
     update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`);
 }
+
+/** Cash or card taken at the counter or the door: a payment row, and the order marked paid. */
+export async function recordCollectedPayment(
+  tx: DatabaseTransactionConnection,
+  orderId: string,
+  collected: 'cash' | 'card',
+): Promise<void> {
+  await tx.query(sql.unsafe`
+    insert into payments (order_id, provider, amount_cents, status)
+    select id, ${collected === 'cash' ? 'cash' : 'card_terminal'}, total_cents, 'succeeded' from orders where id = ${orderId}`);
+  await tx.query(sql.unsafe`update orders set payment_status = 'paid' where id = ${orderId}`);
+}

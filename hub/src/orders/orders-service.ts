@@ -10,6 +10,7 @@ import type {
 import type { DatabasePool, DatabaseTransactionConnection } from '../adapters/postgres.js';
 import { actorRef, worksAt, type Actor } from '../domain/actor.js';
 import { decideTransition, initialStatus, isCustomerEditable, type OrderFacts } from '../domain/lifecycle.js';
+import { paymentDueAtHandover, type Collected } from '../domain/payment-collection.js';
 import { PAYMENT_WINDOW_MS } from '../domain/payment-expiry.js';
 import { priceOrder } from '../domain/pricing.js';
 import { promisedTimeProblem } from '../domain/promised-time.js';
@@ -29,6 +30,7 @@ import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js'
 import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
 import {
   claimCommand,
+  recordCollectedPayment,
   findOrder,
   findCustomerOrders,
   findOrderByTokenHash,
@@ -205,10 +207,21 @@ export function createOrdersService(deps: Deps) {
     to: OrderStatus,
     actor: Actor,
     reason: string | null,
+    collected?: Collected,
   ): Promise<void> {
     const facts: OrderFacts = order;
     const decision = decideTransition(facts, to, actor, reason);
     if (!decision.ok) throw appError(decision.code, decision.message);
+    if (paymentDueAtHandover(order, to)) {
+      if (!collected) {
+        throw appError(
+          'order/invalid',
+          'This order is not paid yet: say how the payment was collected (cash or card).',
+        );
+      }
+      // Money taken at handover is recorded with the move, in the same transaction.
+      await recordCollectedPayment(tx, order.id, collected);
+    }
     await applyStockEffect(tx, order, to);
     await updateOrder(tx, order.id, {
       status: to,
@@ -435,7 +448,7 @@ export function createOrdersService(deps: Deps) {
             `This order changed meanwhile (now version ${order.version}, status ${order.status}): reload it.`,
           );
         }
-        await move(tx, order, body.to, actor, body.reason ?? null);
+        await move(tx, order, body.to, actor, body.reason ?? null, body.collected);
       });
       return toOrder(await mustRead(id));
     },

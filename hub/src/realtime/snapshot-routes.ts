@@ -17,6 +17,11 @@ export function snapshotRoutes(snapshots: SnapshotService): Router {
     const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
     res.json(await snapshots.manager(shopId, actor));
   });
+  router.get('/shops/:shopId/stock/snapshot', async (req, res) => {
+    const actor = requireStaff(req);
+    const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
+    res.json(await snapshots.stock(shopId, actor));
+  });
   router.get('/shops/:shopId/menu/snapshot', async (req, res) => {
     const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
     res.json(await snapshots.menu(shopId));

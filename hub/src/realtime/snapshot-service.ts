@@ -4,6 +4,7 @@ import type {
   ManagerSnapshot,
   MenuSnapshot,
   OrderStatus,
+  StockSnapshot,
   TrackingSnapshot,
 } from '../contract/index.js';
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from '../adapters/postgres.js';
@@ -85,6 +86,23 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
       // Availability is recomputed from absolute stock levels by every stock event, so a seq read
       // just before the menu is safe: anything after it arrives as an event.
       return { ...(await deps.menu.menu(shopId)), seq: lastSeq };
+    },
+
+    async stock(shopId: number, actor: Actor): Promise<StockSnapshot> {
+      const mayView =
+        actor.kind === 'staff' &&
+        worksAt(actor, shopId) &&
+        ['kitchen', 'manager', 'admin'].includes(actor.role);
+      if (!mayView) throw appError('auth/forbidden', "Only this shop's kitchen and managers see its stock.");
+      if (!(await findShop(db, shopId))) throw appError('shop/not_found', `There is no shop ${shopId}.`);
+      const products = (await deps.menu.menu(shopId)).products;
+      // Products come from outside the transaction: their availability is recomputed by the
+      // screen from the stock levels, which are read with the seq.
+      return consistent(async (tx) => ({
+        shopId,
+        items: (await deps.stock.levelsIn(tx, shopId)).items,
+        products,
+      }));
     },
 
     async manager(shopId: number, actor: Actor): Promise<ManagerSnapshot> {
