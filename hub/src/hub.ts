@@ -41,6 +41,8 @@ export async function createHub(options: HubOptions) {
   if (!databaseUrl) throw new Error('createHub needs config.databaseUrl');
   const clock = options.clock ?? { now: () => new Date() };
   const metrics = createMetrics();
+  // The site's address for tracking links: PUBLIC_URL, else this node's own once it listens.
+  let publicBase = config.publicUrl ?? `http://localhost:${config.port}`;
   // Bound once the relay exists: services wake it after each commit that appended events.
   let committed = () => {};
   const onCommitted = () => committed();
@@ -60,7 +62,7 @@ export async function createHub(options: HubOptions) {
       newTrackingToken,
       onCommitted,
       outbox,
-      trackingUrl: (token) => `${config.publicUrl ?? `http://localhost:${config.port}`}/suivi/${token}`,
+      trackingUrl: (token) => `${publicBase}/suivi/${token}`,
       couriers: { isCourierOfShop },
     }),
   };
@@ -89,6 +91,8 @@ export async function createHub(options: HubOptions) {
     sessionMiddleware: http.sessionMiddleware,
     auth: services.auth,
     orders: services.orders,
+    // Without its Redis subscription a node would hand its screens an incomplete stream.
+    busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),
     orderByToken: async (token) => {
       const row = await findOrderByTokenHash(db, hashTrackingToken(token));
       return row ? { id: row.id, shopId: row.shopId } : null;
@@ -100,9 +104,11 @@ export async function createHub(options: HubOptions) {
       url: config.redisUrl,
       logger,
       onError: () => metrics.busErrors.inc(),
-      // Whatever was published while this node was cut off from Redis is in PostgreSQL:
-      // every screen here resubscribes from its last seq.
-      onResubscribed: () => io.local.emit('resync', { reason: 'bus reconnected' }),
+      // Events published while this node is cut off never reach it: its screens must not stay
+      // here believing they are live. They reconnect (to another node, or here once the bus is
+      // back) and resume from their last seq, which PostgreSQL replays.
+      onDown: () => io.local.disconnectSockets(true),
+      onUp: () => {},
     });
     io.adapter(bus.adapter);
   }
@@ -131,7 +137,9 @@ export async function createHub(options: HubOptions) {
         server.listen(port, host, () => resolve());
       });
       relay.start();
-      return (server.address() as AddressInfo).port;
+      const actual = (server.address() as AddressInfo).port;
+      if (!config.publicUrl) publicBase = `http://localhost:${actual}`;
+      return actual;
     },
     async close(): Promise<void> {
       await relay.stop();

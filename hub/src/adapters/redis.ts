@@ -5,21 +5,24 @@ import type { Logger } from 'pino';
 export type RedisBus = {
   /** The Socket.IO adapter factory: any node's `io.to(room).emit` reaches every node's sockets. */
   adapter: ReturnType<typeof createAdapter>;
+  /** True while this node's subscriber is connected and subscribed: it receives every publication. */
+  isUp: () => boolean;
   ping: () => Promise<boolean>;
   close: () => Promise<void>;
 };
 
 /**
  * Redis carries fan-out between hub nodes and nothing that must survive (DESIGN.md section 2).
- * ioredis reconnects and resubscribes by itself; what was published while a node's subscriber
- * was away is lost for that node, so `onResubscribed` tells the node to make its screens resync
- * from PostgreSQL.
+ * While this node's subscriber is away, whatever other nodes publish is lost for it; so the node
+ * is told at once (`onDown`) and again when the subscription is whole (`onUp`), and in between
+ * it serves no screen: screens resume elsewhere, or here afterwards, from PostgreSQL.
  */
 export function createRedisBus(options: {
   url: string;
   logger: Logger;
   onError: (error: Error) => void;
-  onResubscribed: () => void;
+  onDown: () => void;
+  onUp: () => void;
 }): RedisBus {
   const common = {
     // Keep retrying forever, a little apart: Redis restarting must not take the hub down.
@@ -29,7 +32,9 @@ export function createRedisBus(options: {
   };
   const pub = new Redis(options.url, common);
   const sub = pub.duplicate();
-  let subscribedOnce = false;
+  let up = false;
+  let everUp = false;
+  let closing = false;
   for (const [name, client] of [
     ['pub', pub],
     ['sub', sub],
@@ -39,24 +44,31 @@ export function createRedisBus(options: {
       options.onError(error);
     });
   }
+  sub.on('close', () => {
+    if (!up || closing) return;
+    up = false;
+    options.logger.warn('redis subscriber lost: this node stops serving screens until it is back');
+    options.onDown();
+  });
   sub.on('ready', () => {
-    if (!subscribedOnce) {
-      subscribedOnce = true;
-      return;
-    }
     // ioredis re-sends SUBSCRIBE on ready; a PING on the same connection is answered after it,
-    // so once it returns, everything published from now on reaches this node. Only then may
-    // the screens replay from PostgreSQL: no event falls between the replay and the live stream.
+    // so once it returns, everything published from now on reaches this node.
     sub
       .ping()
       .catch(() => undefined)
       .then(() => {
-        options.logger.warn('redis subscriber reconnected: screens on this node resync');
-        options.onResubscribed();
+        if (up || closing || sub.status !== 'ready') return;
+        const first = !everUp;
+        everUp = true;
+        up = true;
+        if (first) return options.onUp();
+        options.logger.warn('redis subscriber back: this node serves screens again');
+        options.onUp();
       });
   });
   return {
     adapter: createAdapter(pub, sub, { key: 'ocp' }),
+    isUp: () => up,
     async ping() {
       try {
         return (await pub.ping()) === 'PONG';
@@ -65,6 +77,7 @@ export function createRedisBus(options: {
       }
     },
     async close() {
+      closing = true;
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };

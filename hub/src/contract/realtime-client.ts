@@ -31,8 +31,11 @@ export type RealtimeClientOptions<S> = {
   urls: string[];
   path?: string;
   auth?: HandshakeAuth;
-  /** Node clients only (browsers ignore them on websockets): `cookie`, `origin`. */
-  extraHeaders?: Record<string, string>;
+  /**
+   * Node clients only (browsers ignore them on websockets): `cookie`, `origin`. A function gets
+   * the URL being tried, so each hub node can be sent its own Origin.
+   */
+  extraHeaders?: Record<string, string> | ((url: string) => Record<string, string>);
   withCredentials?: boolean;
   /** Loads the screen's snapshot over REST, with the seq it reflects. */
   loadSnapshot: () => Promise<{ state: S; seq: number }>;
@@ -296,7 +299,10 @@ export function createRealtimeClient<S>(options: RealtimeClientOptions<S>): Real
     };
     // Set only when given: engine.io merges options with Object.assign, so an explicit undefined
     // would override its defaults.
-    if (options.extraHeaders) socketOptions.extraHeaders = options.extraHeaders;
+    if (options.extraHeaders) {
+      socketOptions.extraHeaders =
+        typeof options.extraHeaders === 'function' ? options.extraHeaders(url) : options.extraHeaders;
+    }
     if (options.withCredentials !== undefined) socketOptions.withCredentials = options.withCredentials;
     const socket = createSocket(url, socketOptions);
     current = socket;

@@ -49,6 +49,8 @@ export type SocketServerDeps = {
   sessionMiddleware: RequestHandler;
   auth: AuthService;
   orders: OrdersService;
+  /** False while this node cannot receive every event (its bus subscription is down). */
+  busAvailable: () => boolean;
   /** Finds the order behind a tracking token (the customer's credential). */
   orderByToken: (token: string) => Promise<{ id: string; shopId: number } | null>;
   replayLimit?: number;
@@ -95,6 +97,15 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
   io.engine.use(deps.sessionMiddleware);
 
   io.use(async (socket, next) => {
+    if (!deps.busAvailable()) {
+      const err = new Error('service/unavailable');
+      (err as Error & { data?: unknown }).data = {
+        code: 'service/unavailable',
+        message: 'This hub node is reconnecting to its bus: try another one.',
+      };
+      next(err);
+      return;
+    }
     try {
       socket.data.principal = await authenticate(socket);
       socket.data.lastPositionAt = 0;
@@ -175,6 +186,9 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
   });
 
   async function subscribe(socket: HubSocket, since: number): Promise<SubscribeResult> {
+    if (!deps.busAvailable()) {
+      throw new AppError('service/unavailable', 'This hub node is reconnecting to its bus: try another one.');
+    }
     const rooms = roomsFor(socket.data.principal);
     // Join first, then read: an event published from now on arrives live, and every event
     // sequenced before the read is in the replay. Overlap is possible, a gap is not.
