@@ -5,6 +5,7 @@ import {
   OrderStatus as OrderStatusEnum,
   type CreatedOrder,
   type ErrorBody,
+  type Menu,
   type Order,
   type OrderStatus,
 } from '../../hub/src/contract/index.js';
@@ -101,6 +102,17 @@ beforeAll(async () => {
     courierOther: await login('courier2.a'),
   };
   courierAssignedId = await f.staffId('courier.a@demo.ocpizza.fr');
+  // Every run may consume a pizza's ingredients: restock well beyond what 60 runs can use, so a
+  // refusal can only come from the lifecycle, never from an empty shelf.
+  const menu = await hub.client().get<Menu>(`/api/shops/${shopA}/menu`);
+  for (const item of menu.body.products.find((p) => p.id === product)!.recipe) {
+    const restock = await clients.managerA.post(`/api/shops/${shopA}/stock/movements`, {
+      kind: 'restock',
+      ingredientId: item.ingredientId,
+      quantity: item.quantity * 500,
+    });
+    expect(restock.status).toBe(201);
+  }
 });
 afterAll(() => hub?.close());
 
