@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['hub/src/**/*.test.ts', 'displays/src/**/*.test.ts', 'customer-web/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'hub/src/**/*.test.ts',
+      'displays/src/**/*.test.ts',
+      'customer-web/src/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     globalSetup: ['tests/helpers/global-setup.ts'],
     pool: 'forks',
     // Integration tests share one PostgreSQL server (each file has its own database): two at a

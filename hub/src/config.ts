@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   STRIPE_SECRET_KEY: optional(z.string().regex(/^sk_(test|live)_[A-Za-z0-9]+$/, 'must look like sk_live_…')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must look like whsec_…')),
   MAPS_API_KEY: optional(z.string().min(10)),
+  MAPS_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
   MAIL_FROM: optional(z.string().min(3)),
   LOG_LEVEL: z.preprocess(
@@ -64,7 +65,7 @@ export type Config = {
   secretAdminUrl: string | undefined;
   sentryDsn: string | undefined;
   stripe: { secretKey: string; webhookSecret: string } | undefined;
-  mapsApiKey: string | undefined;
+  maps: { apiKey: string; baseUrl: string | undefined } | undefined;
   smtp: { url: string; from: string } | undefined;
   logLevel: string;
   dataDir: string;
@@ -119,7 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
         ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
         : undefined,
-    mapsApiKey: e.MAPS_API_KEY,
+    maps: e.MAPS_API_KEY ? { apiKey: e.MAPS_API_KEY, baseUrl: e.MAPS_BASE_URL } : undefined,
     smtp: e.SMTP_URL
       ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'OC Pizza <commandes@ocpizza.fr>' }
       : undefined,

@@ -5,7 +5,9 @@ import type { Config } from './config.js';
 import type { DatabasePool } from './adapters/postgres.js';
 import { createRedisBus, type RedisBus } from './adapters/redis.js';
 import { openRelayStore } from './adapters/relay-store.js';
+import { createGoogleGeocoder } from './adapters/maps.js';
 import { createAuthService } from './auth/auth-service.js';
+import { createDeliveryService } from './delivery/delivery-service.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, SESSION_COOKIE } from './http/app.js';
@@ -51,6 +53,10 @@ export async function createHub(options: HubOptions) {
   const outbox = { disabled: config.benchDisableOutbox };
   const stock = createStockService({ db, onCommitted, outbox });
   const menu = createMenuService({ db });
+  const delivery = createDeliveryService({
+    geocoder: config.maps ? createGoogleGeocoder(config.maps) : undefined,
+    logger,
+  });
   const services = {
     auth: createAuthService({ db }),
     customers: createCustomersService({ db }),
@@ -64,7 +70,9 @@ export async function createHub(options: HubOptions) {
       outbox,
       trackingUrl: (token) => `${publicBase}/suivi/${token}`,
       couriers: { isCourierOfShop },
+      delivery,
     }),
+    delivery,
   };
   const snapshots = createSnapshotService({ db, menu, stock });
 

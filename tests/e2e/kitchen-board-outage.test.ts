@@ -35,7 +35,14 @@ describe('kitchen board through an outage', () => {
     const shopA = await f.shopId('A');
     const reine = await f.productId('reine');
     const place = async (via: TestHub) =>
-      (await via.client().post<CreatedOrder>('/api/orders', orderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }))).body;
+      (
+        await via
+          .client()
+          .post<CreatedOrder>(
+            '/api/orders',
+            orderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+          )
+      ).body;
 
     const before = await place(first);
     const board = await staffPage(browser, first.baseUrl, 'kitchen.a@demo.ocpizza.fr', { path: '/kitchen' });
@@ -47,7 +54,10 @@ describe('kitchen board through an outage', () => {
     await first.close();
     hubs.splice(hubs.indexOf(first), 1);
     await board.page.getByTestId('link-state').getByText('Reconnexion').waitFor();
-    await board.page.getByTestId('link-state').getByText('Données figées depuis').waitFor({ timeout: 30_000 });
+    await board.page
+      .getByTestId('link-state')
+      .getByText('Données figées depuis')
+      .waitFor({ timeout: 30_000 });
 
     // Meanwhile, through the other node: a new order, and the old one bumped twice.
     const kitchen = await other.staff('kitchen.a@demo.ocpizza.fr');
@@ -59,14 +69,18 @@ describe('kitchen board through an outage', () => {
     await hubOn(port);
     await board.page.getByText('En direct').waitFor({ timeout: 30_000 });
     await board.page.getByTestId(`ticket-${during.order.shortCode}`).waitFor();
-    await board.page.locator(`[data-testid="ticket-${before.order.shortCode}"][data-status="baking"]`).waitFor();
+    await board.page
+      .locator(`[data-testid="ticket-${before.order.shortCode}"][data-status="baking"]`)
+      .waitFor();
 
     // And it is exactly the truth: the same tickets, in the same states, as a fresh snapshot.
     const truth = await kitchen.get<KitchenSnapshot>(`/api/shops/${shopA}/kitchen`);
     const expected = truth.body.orders.map((o) => `${o.shortCode}:${o.status}`).sort();
     const shown = await board.page
       .locator('[data-testid^="ticket-"]')
-      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-testid')!.slice(7)}:${e.getAttribute('data-status')}`));
+      .evaluateAll((els) =>
+        els.map((e) => `${e.getAttribute('data-testid')!.slice(7)}:${e.getAttribute('data-status')}`),
+      );
     expect(shown.sort()).toEqual(expected);
     await board.context.close();
   });

@@ -182,3 +182,19 @@ export const CreatedOrder = z.object({
   trackingUrl: z.string(),
 });
 export type CreatedOrder = z.infer<typeof CreatedOrder>;
+
+export const DeliveryCheckBody = DeliveryAddressInput.pick({
+  line1: true,
+  postcode: true,
+  city: true,
+  position: true,
+});
+export type DeliveryCheckBody = z.infer<typeof DeliveryCheckBody>;
+
+/** Where an address is and whether the shop delivers there; `verified` is false without geocoding. */
+export const DeliveryCheck = z.object({
+  position: Position.nullable(),
+  verified: z.boolean(),
+  zone: z.object({ inZone: z.boolean(), distanceM: z.number().int(), radiusM: z.number().int() }).nullable(),
+});
+export type DeliveryCheck = z.infer<typeof DeliveryCheck>;

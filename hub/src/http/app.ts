@@ -12,6 +12,8 @@ import { authRoutes } from '../auth/auth-routes.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { customersRoutes } from '../customers/customers-routes.js';
 import type { CustomersService } from '../customers/customers-service.js';
+import { deliveryRoutes } from '../delivery/delivery-routes.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
 import { healthRoutes } from '../health/health-routes.js';
 import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
@@ -41,6 +43,7 @@ export type HttpDeps = {
   services: {
     auth: AuthService;
     customers: CustomersService;
+    delivery: DeliveryService;
     menu: MenuService;
     orders: OrdersService;
     stock: StockService;
@@ -109,6 +112,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(customersRoutes(services.customers, services.orders, { limiter }));
   api.use(stockRoutes(services.stock));
   api.use(snapshotRoutes(deps.snapshots));
+  api.use(deliveryRoutes(services.delivery, services.menu));
   api.use((req, res) => {
     const body: ErrorBody = {
       error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },

@@ -24,6 +24,7 @@ import {
   stockEffectOf,
   type PlannedMovement,
 } from '../domain/stock.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
 import { appError } from '../errors.js';
 import { findProducts, findShop, type ProductRow } from '../menu/menu-repository.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
@@ -62,6 +63,8 @@ type Deps = {
   onCommitted?: () => void;
   /** Benchmark only (config.benchDisableOutbox): events are not written. */
   outbox?: OutboxOptions;
+  /** Geocoding and the delivery zone (outside any transaction: it may call Google). */
+  delivery: Pick<DeliveryService, 'requireDeliverable'>;
   couriers: {
     isCourierOfShop: (
       tx: DatabaseTransactionConnection,
@@ -302,6 +305,7 @@ export function createOrdersService(deps: Deps) {
       const status = initialStatus(body.paymentMethod);
       const token = deps.newTrackingToken();
       const address = body.deliveryAddress;
+      const located = address ? await deps.delivery.requireDeliverable(shop, address) : null;
 
       const orderId = await transact(async (tx) => {
         const number = await nextOrderNumber(tx);
@@ -321,8 +325,8 @@ export function createOrdersService(deps: Deps) {
                 postcode: address.postcode,
                 city: address.city,
                 instructions: address.instructions ?? null,
-                lat: address.position?.lat ?? null,
-                lng: address.position?.lng ?? null,
+                lat: located?.position?.lat ?? null,
+                lng: located?.position?.lng ?? null,
               }
             : null,
           totalCents: totals.totalCents,
@@ -374,6 +378,14 @@ export function createOrdersService(deps: Deps) {
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
       checkPromisedAt(body.promisedAt);
       const priced = body.lines ? await priceLines(body.lines) : null;
+      let located: Awaited<ReturnType<Deps['delivery']['requireDeliverable']>> | null = null;
+      if (body.deliveryAddress) {
+        const current = await findOrderByTokenHash(db, hashTrackingToken(token));
+        const shop = current ? await findShop(db, current.shopId) : null;
+        if (current && shop && current.mode === 'delivery') {
+          located = await deps.delivery.requireDeliverable(shop, body.deliveryAddress);
+        }
+      }
       const orderId = await transact(async (tx) => {
         const order = await lockByToken(tx, token);
         if (!isCustomerEditable(order.status)) throw appError('order/locked', lockedMessage);
@@ -402,8 +414,8 @@ export function createOrdersService(deps: Deps) {
             postcode: a.postcode,
             city: a.city,
             instructions: a.instructions ?? null,
-            lat: a.position?.lat ?? null,
-            lng: a.position?.lng ?? null,
+            lat: located?.position?.lat ?? null,
+            lng: located?.position?.lng ?? null,
           };
         }
         if (body.promisedAt) changes.promisedAt = body.promisedAt;
