@@ -83,6 +83,12 @@ describe('counter in Chromium', () => {
         order by created_at desc limit 1`,
     );
     expect(order).toEqual({ status: 'picked_up', paymentStatus: 'paid', channel: 'phone' });
+    // A delivery: the address is checked as it is typed (no Maps key here: shown as unverified).
+    await page.getByRole('button', { name: 'Livraison' }).click();
+    await page.fill('input[name=line1]', '24 rue de la Roquette');
+    await page.fill('input[name=postcode]', '75011');
+    await page.fill('input[name=city]', 'Paris');
+    await expect(page.getByTestId('zone-check').textContent()).resolves.toContain('Adresse non vérifiée');
     for (const c of [counter, kitchen]) await c.context.close();
   });
 });

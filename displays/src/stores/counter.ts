@@ -1,5 +1,6 @@
 import {
   CreatedOrder,
+  DeliveryCheck,
   KitchenSnapshot,
   Menu,
   Order,
@@ -29,6 +30,8 @@ export const useCounterStore = defineStore('counter', () => {
   const link = ref<LinkState>({ status: 'reconnecting', since: new Date().toISOString() });
   const draft = ref<CounterDraft>(emptyDraft(25));
   const known = ref<KnownCustomer[]>([]);
+  /** Where the delivery address is and whether the shop delivers there, checked as it is typed. */
+  const zone = ref<DeliveryCheck | { error: string } | null>(null);
   let shopId = 0;
   let client: RealtimeClient<KitchenBoardState> | undefined;
   let menuTimer: ReturnType<typeof setTimeout> | undefined;
@@ -81,6 +84,27 @@ export const useCounterStore = defineStore('counter', () => {
     ).customers;
   }
 
+  async function checkAddress(): Promise<void> {
+    const a = draft.value.address;
+    if (
+      draft.value.mode !== 'delivery' ||
+      a.line1.trim().length < 3 ||
+      !/^\d{5}$/.test(a.postcode.trim()) ||
+      !a.city.trim()
+    ) {
+      zone.value = null;
+      return;
+    }
+    try {
+      zone.value = await api(DeliveryCheck, `/api/shops/${shopId}/delivery-check`, {
+        method: 'POST',
+        body: { line1: a.line1.trim(), postcode: a.postcode.trim(), city: a.city.trim() },
+      });
+    } catch (e) {
+      zone.value = { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
   async function submit(): Promise<CreatedOrder> {
     const created = await api(CreatedOrder, '/api/orders', {
       method: 'POST',
@@ -88,6 +112,7 @@ export const useCounterStore = defineStore('counter', () => {
     });
     draft.value = emptyDraft(board.value?.shop.defaultLeadMinutes ?? 25);
     known.value = [];
+    zone.value = null;
     return created;
   }
 
@@ -114,6 +139,8 @@ export const useCounterStore = defineStore('counter', () => {
     link,
     draft,
     known,
+    zone,
+    checkAddress,
     start,
     stop,
     lookup,
