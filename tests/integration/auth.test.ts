@@ -88,6 +88,15 @@ describe('staff sessions', () => {
     expect(own.status).toBe(201);
   });
 
+  it('keeps a kitchen screen logged in for weeks, a manager for a shift', async () => {
+    const kitchen = await hub.staff('kitchen.a@demo.ocpizza.fr');
+    const manager = await hub.staff('manager.a@demo.ocpizza.fr');
+    const expiry = (c: { lastSetCookie?: string }) =>
+      Date.parse(/Expires=([^;]+)/i.exec(c.lastSetCookie ?? '')![1]!);
+    const days = (ms: number) => (ms - Date.now()) / 86_400_000;
+    expect(days(expiry(kitchen))).toBeGreaterThan(29);
+    expect(days(expiry(manager))).toBeLessThan(1);
+  });
   it('rate-limits login attempts', async () => {
     const client = hub.client();
     const statuses: number[] = [];

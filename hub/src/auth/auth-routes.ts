@@ -17,6 +17,10 @@ export function authRoutes(
     if (!staff) throw appError('auth/invalid_credentials', 'Wrong e-mail or password.');
     await startSession(req, () => {
       req.session.staffId = staff.id;
+      // Kitchen and counter screens are shared wall screens and tablets left on all week: they
+      // stay logged in for 30 days (still rolling); personal accounts for a shift.
+      if (staff.role === 'kitchen' || staff.role === 'counter')
+        req.session.cookie.maxAge = 30 * 24 * 3600 * 1000;
     });
     const body: Me = { staff };
     res.json(body);
