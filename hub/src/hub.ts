@@ -8,6 +8,7 @@ import { openRelayStore } from './adapters/relay-store.js';
 import { createGoogleGeocoder } from './adapters/maps.js';
 import { createAuthService } from './auth/auth-service.js';
 import { createDeliveryService } from './delivery/delivery-service.js';
+import { createDispatchService } from './dispatch/dispatch-service.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, SESSION_COOKIE } from './http/app.js';
@@ -53,6 +54,7 @@ export async function createHub(options: HubOptions) {
   const outbox = { disabled: config.benchDisableOutbox };
   const stock = createStockService({ db, onCommitted, outbox });
   const menu = createMenuService({ db });
+  const dispatch = createDispatchService({ db, onCommitted, outbox });
   const delivery = createDeliveryService({
     geocoder: config.maps ? createGoogleGeocoder(config.maps) : undefined,
     logger,
@@ -71,8 +73,10 @@ export async function createHub(options: HubOptions) {
       trackingUrl: (token) => `${publicBase}/suivi/${token}`,
       couriers: { isCourierOfShop },
       delivery,
+      dispatch,
     }),
     delivery,
+    dispatch,
   };
   const snapshots = createSnapshotService({ db, menu, stock });
 
@@ -99,6 +103,7 @@ export async function createHub(options: HubOptions) {
     sessionMiddleware: http.sessionMiddleware,
     auth: services.auth,
     orders: services.orders,
+    dispatch: services.dispatch,
     // Without its Redis subscription a node would hand its screens an incomplete stream.
     busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),
     orderByToken: async (token) => {

@@ -53,6 +53,12 @@ async function main(): Promise<void> {
       (error: unknown) => logger.error({ err: error }, 'payment expiry job failed'),
     );
   }, 30_000);
+  // Offers left unanswered move on; ready deliveries waiting for a courier get another try.
+  const dispatching = setInterval(() => {
+    hub.services.dispatch
+      .tick()
+      .catch((error: unknown) => logger.error({ err: error }, 'dispatch job failed'));
+  }, 5_000);
 
   if (runtime.seedDemo) {
     process.stdout.write(
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     clearInterval(expiry);
+    clearInterval(dispatching);
     await hub.close();
     await db.end();
     if (embedded) await embedded.stop();

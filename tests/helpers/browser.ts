@@ -38,6 +38,8 @@ export async function staffPage(
   options: { viewport?: { width: number; height: number }; path?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: options.viewport ?? SCREEN.kitchen, locale: 'fr-FR' });
+  // The suite runs browsers beside hub processes on two cores: give pages time, not flakes.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   await page.goto(`${baseUrl}/login${options.path ? `?next=${encodeURIComponent(options.path)}` : ''}`);
   await page.fill('input[name=email]', email);

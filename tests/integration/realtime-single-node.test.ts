@@ -79,8 +79,12 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
     expect(replay.events.every((e) => e.orderId === created.body.order.id)).toBe(true);
 
     await kitchen.post(`/api/orders/${created.body.order.id}/transitions`, { to: 'ready' });
-    await phone.until((events) => events.some((e) => e.version === 4));
-    expect(phone.events.map((e) => e.version)).toEqual([4]);
+    // Ready: the status change, then (same transaction) the delivery offered to a courier.
+    await phone.until((events) => events.some((e) => e.version === 5));
+    expect(phone.events.map((e) => [e.version, e.type])).toEqual([
+      [4, 'order.status_changed'],
+      [5, 'order.offer_changed'],
+    ]);
     phone.close();
   });
 

@@ -66,6 +66,7 @@ function order(overrides: Partial<Order> = {}): Order {
     paymentStatus: 'unpaid',
     promisedAt: null,
     courierId: null,
+    offer: null,
     notes: null,
     cancelReason: null,
     createdAt: '2026-11-25T19:00:00.000Z',

@@ -8,6 +8,7 @@ export const EventType = z.enum([
   'order.modified',
   'order.status_changed',
   'order.courier_assigned',
+  'order.offer_changed',
   'stock.changed',
 ]);
 export type EventType = z.infer<typeof EventType>;

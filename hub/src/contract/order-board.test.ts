@@ -25,6 +25,7 @@ function order(id: string, version: number, patch: Partial<Order> = {}): Order {
     paymentStatus: 'paid',
     promisedAt: null,
     courierId: null,
+    offer: null,
     notes: null,
     cancelReason: null,
     createdAt: '2026-11-25T18:00:00.000Z',

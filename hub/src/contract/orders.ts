@@ -156,6 +156,8 @@ export const Order = z.object({
   paymentStatus: PaymentStatus,
   promisedAt: z.string().nullable(),
   courierId: z.string().nullable(),
+  /** The courier this ready delivery is offered to right now, until when. */
+  offer: z.object({ courierId: z.string(), expiresAt: z.string() }).nullable(),
   notes: z.string().nullable(),
   cancelReason: z.string().nullable(),
   createdAt: z.string(),
@@ -164,7 +166,7 @@ export const Order = z.object({
 export type Order = z.infer<typeof Order>;
 
 /** An order as its customer sees it on the tracking page (no staff ids). */
-export const TrackedOrder = Order.omit({ courierId: true }).extend({
+export const TrackedOrder = Order.omit({ courierId: true, offer: true }).extend({
   shopName: z.string(),
   shopPhone: z.string(),
   /** Whether the customer may still modify or cancel it. */

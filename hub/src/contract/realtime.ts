@@ -45,7 +45,12 @@ export const AssignCourierCommand = z.strictObject({
   idempotencyKey: IdempotencyKey,
   payload: z.strictObject({ orderId: z.uuid(), courierId: z.uuid() }),
 });
-export const Command = z.discriminatedUnion('name', [TransitionCommand, AssignCourierCommand]);
+export const OfferAnswerCommand = z.strictObject({
+  name: z.enum(['order:accept_offer', 'order:decline_offer']),
+  idempotencyKey: IdempotencyKey,
+  payload: z.strictObject({ orderId: z.uuid() }),
+});
+export const Command = z.union([TransitionCommand, AssignCourierCommand, OfferAnswerCommand]);
 export type Command = z.infer<typeof Command>;
 
 export const CourierPositionInput = z.strictObject({

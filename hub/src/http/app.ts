@@ -14,6 +14,8 @@ import { customersRoutes } from '../customers/customers-routes.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import { dispatchRoutes } from '../dispatch/dispatch-routes.js';
+import type { DispatchService } from '../dispatch/dispatch-service.js';
 import { healthRoutes } from '../health/health-routes.js';
 import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
@@ -44,6 +46,7 @@ export type HttpDeps = {
     auth: AuthService;
     customers: CustomersService;
     delivery: DeliveryService;
+    dispatch: DispatchService;
     menu: MenuService;
     orders: OrdersService;
     stock: StockService;
@@ -113,6 +116,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(stockRoutes(services.stock));
   api.use(snapshotRoutes(deps.snapshots));
   api.use(deliveryRoutes(services.delivery, services.menu));
+  api.use(dispatchRoutes(services.dispatch));
   api.use((req, res) => {
     const body: ErrorBody = {
       error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },

@@ -10,6 +10,6 @@ export function toOrder(row: OrderRow): Order {
 
 /** The order as its customer sees it: no staff ids. */
 export function toTracked(row: OrderRow): TrackedOrder {
-  const { codeLetter: _c, courierId: _courier, ...rest } = row;
+  const { codeLetter: _c, courierId: _courier, offer: _offer, ...rest } = row;
   return { ...rest, modifiable: isCustomerEditable(row.status) };
 }

@@ -25,7 +25,11 @@ const orderSelect = sql.fragment`
     json_build_object('totalCents', o.total_cents, 'vatCents', o.vat_cents,
                       'netCents', o.total_cents - o.vat_cents) as totals,
     o.payment_method as "paymentMethod", o.payment_status as "paymentStatus",
-    o.promised_at as "promisedAt", o.courier_id as "courierId", o.notes, o.cancel_reason as "cancelReason",
+    o.promised_at as "promisedAt", o.courier_id as "courierId",
+    case when o.offered_courier_id is null then null else json_build_object(
+      'courierId', o.offered_courier_id,
+      'expiresAt', to_char(o.offer_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end as offer,
+    o.notes, o.cancel_reason as "cancelReason",
     o.created_at as "createdAt", o.updated_at as "updatedAt",
     s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
   from orders o join shops s on s.id = o.shop_id`;
@@ -55,7 +59,7 @@ export async function findShopOrders(
 export async function findCourierOrders(db: Queryable, courierId: string): Promise<OrderRow[]> {
   return [
     ...(await db.any(sql.type(OrderRow)`${orderSelect}
-      where o.courier_id = ${courierId}
+      where (o.courier_id = ${courierId} or o.offered_courier_id = ${courierId})
         and o.status in ('received', 'preparing', 'baking', 'ready', 'out_for_delivery')
       order by o.created_at`)),
   ];
@@ -101,6 +105,8 @@ export async function findOrderByTokenHash(db: Queryable, hash: Buffer): Promise
 
 const LockedOrder = z.object({
   id: z.string(),
+  offeredCourierId: z.string().nullable(),
+  offerExpired: z.boolean(),
   shopId: z.number(),
   mode: z.enum(['delivery', 'pickup']),
   status: OrderStatus,
@@ -114,6 +120,7 @@ export type LockedOrder = z.infer<typeof LockedOrder>;
 
 const lockedSelect = sql.fragment`
   select id, shop_id as "shopId", mode, status, version, courier_id as "courierId",
+         offered_courier_id as "offeredCourierId", coalesce(offer_expires_at <= now(), false) as "offerExpired",
          payment_status as "paymentStatus", payment_method as "paymentMethod", created_at as "createdAt"
   from orders`;
 
@@ -245,6 +252,8 @@ export async function updateOrder(
     totals?: { totalCents: number; vatCents: number };
     delivery?: NewOrder['delivery'];
     promisedAt?: string | null;
+    /** The standing dispatch offer; null withdraws it. */
+    offer?: { courierId: string; seconds: number } | null;
   },
 ): Promise<number> {
   const sets = [sql.fragment`version = version + 1`, sql.fragment`updated_at = now()`];
@@ -269,6 +278,15 @@ export async function updateOrder(
     );
   }
   if (changes.promisedAt !== undefined) sets.push(sql.fragment`promised_at = ${changes.promisedAt}`);
+  if (changes.status === 'ready') sets.push(sql.fragment`ready_at = now()`);
+  if (changes.offer === null) {
+    sets.push(sql.fragment`offered_courier_id = null`, sql.fragment`offer_expires_at = null`);
+  } else if (changes.offer) {
+    sets.push(
+      sql.fragment`offered_courier_id = ${changes.offer.courierId}`,
+      sql.fragment`offer_expires_at = now() + make_interval(secs => ${changes.offer.seconds})`,
+    );
+  }
   return tx.oneFirst(sql.type(z.object({ version: z.number() }))`
     update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`);
 }

@@ -25,6 +25,8 @@ import {
   type PlannedMovement,
 } from '../domain/stock.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import { closeOffer } from '../dispatch/dispatch-repository.js';
+import type { DispatchService } from '../dispatch/dispatch-service.js';
 import { appError } from '../errors.js';
 import { findProducts, findShop, type ProductRow } from '../menu/menu-repository.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
@@ -47,6 +49,7 @@ import {
   type NewLine,
   type OrderRow,
 } from './orders-repository.js';
+import { appendOrderEvent as appendEventOfOrder } from './order-events.js';
 import { hashTrackingToken } from './tracking-token.js';
 import { toOrder, toTracked } from './order-views.js';
 
@@ -63,6 +66,8 @@ type Deps = {
   onCommitted?: () => void;
   /** Benchmark only (config.benchDisableOutbox): events are not written. */
   outbox?: OutboxOptions;
+  /** Offers ready deliveries to couriers, in the transaction of the move to `ready`. */
+  dispatch?: Pick<DispatchService, 'offerNext'>;
   /** Geocoding and the delivery zone (outside any transaction: it may call Google). */
   delivery: Pick<DeliveryService, 'requireDeliverable'>;
   couriers: {
@@ -160,32 +165,12 @@ export function createOrdersService(deps: Deps) {
     await appendEvent(tx, { type: 'stock.changed', shopId, data: { items: rows } }, deps.outbox);
   }
 
-  /**
-   * Appends an order event carrying the order as it stands after the change, read inside the
-   * same transaction: a screen can apply any one event without fetching anything.
-   */
-  async function appendOrderEvent(
+  const appendOrderEvent = (
     tx: DatabaseTransactionConnection,
-    type: 'order.created' | 'order.modified' | 'order.status_changed' | 'order.courier_assigned',
+    type: Parameters<typeof appendEventOfOrder>[1],
     orderId: string,
     data: Record<string, unknown>,
-  ): Promise<void> {
-    const row = await findOrder(tx, orderId);
-    if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
-    const order = toOrder(row);
-    await appendEvent(
-      tx,
-      {
-        type,
-        shopId: order.shopId,
-        orderId,
-        courierId: order.courierId,
-        version: order.version,
-        data: { ...data, order },
-      },
-      deps.outbox,
-    );
-  }
+  ) => appendEventOfOrder(tx, type, orderId, data, deps.outbox);
 
   async function applyStockEffect(
     tx: DatabaseTransactionConnection,
@@ -226,13 +211,27 @@ export function createOrdersService(deps: Deps) {
       await recordCollectedPayment(tx, order.id, collected);
     }
     await applyStockEffect(tx, order, to);
+    // A cancelled order withdraws the offer standing for it.
+    const withdraw = to === 'cancelled' && order.offeredCourierId !== null;
+    if (withdraw) await closeOffer(tx, order.id, 'withdrawn');
     await updateOrder(tx, order.id, {
       status: to,
       ...(to === 'cancelled' ? { cancelReason: reason } : {}),
+      ...(withdraw ? { offer: null } : {}),
     });
     const by = actorRef(actor);
     await recordStatus(tx, { orderId: order.id, from: order.status, to, actor: by, reason });
-    await appendOrderEvent(tx, 'order.status_changed', order.id, { from: order.status, to, reason, by });
+    await appendOrderEvent(tx, 'order.status_changed', order.id, {
+      from: order.status,
+      to,
+      reason,
+      by,
+      ...(withdraw ? { previousCourierId: order.offeredCourierId } : {}),
+    });
+    // A delivery nobody carries yet is offered to a courier as soon as it is ready.
+    if (to === 'ready' && order.mode === 'delivery' && order.courierId === null) {
+      await deps.dispatch?.offerNext(tx, order.id, null);
+    }
   }
 
   async function mustRead(id: string): Promise<OrderRow> {
@@ -490,9 +489,11 @@ export function createOrdersService(deps: Deps) {
         if (!(await deps.couriers.isCourierOfShop(tx, courierId, order.shopId))) {
           throw appError('courier/not_found', 'This courier does not work for this shop.');
         }
-        await updateOrder(tx, order.id, { courierId });
+        // A manager's choice overrides dispatch: the offer standing, if any, is withdrawn.
+        if (order.offeredCourierId) await closeOffer(tx, order.id, 'withdrawn');
+        await updateOrder(tx, order.id, { courierId, offer: null });
         await appendOrderEvent(tx, 'order.courier_assigned', order.id, {
-          previousCourierId: order.courierId,
+          previousCourierId: order.courierId ?? order.offeredCourierId,
         });
       });
       return toOrder(await mustRead(id));

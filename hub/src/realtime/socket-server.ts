@@ -22,6 +22,7 @@ import { staffActor } from '../auth/auth-service.js';
 import { recordPosition } from '../couriers/couriers-repository.js';
 import { AppError } from '../errors.js';
 import { listShops } from '../menu/menu-repository.js';
+import type { DispatchService } from '../dispatch/dispatch-service.js';
 import type { OrdersService } from '../orders/orders-service.js';
 import { sameOriginAllowed } from '../http/same-origin.js';
 import type { Metrics } from './metrics.js';
@@ -49,6 +50,7 @@ export type SocketServerDeps = {
   sessionMiddleware: RequestHandler;
   auth: AuthService;
   orders: OrdersService;
+  dispatch: Pick<DispatchService, 'accept' | 'decline'>;
   /** False while this node cannot receive every event (its bus subscription is down). */
   busAvailable: () => boolean;
   /** Finds the order behind a tracking token (the customer's credential). */
@@ -226,6 +228,10 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
             data: await deps.orders.transition(orderId, body, actor, command.idempotencyKey),
           };
         }
+        case 'order:accept_offer':
+          return { ok: true, data: await deps.dispatch.accept(command.payload.orderId, actor) };
+        case 'order:decline_offer':
+          return { ok: true, data: await deps.dispatch.decline(command.payload.orderId, actor) };
         case 'order:assign_courier': {
           const { orderId, courierId } = command.payload;
           return {
