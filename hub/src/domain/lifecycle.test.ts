@@ -52,7 +52,13 @@ const ALLOWED: readonly Rule[] = [
   { from: 'baking', to: 'ready', who: ['kitchen1'] },
   { from: 'ready', to: 'out_for_delivery', who: ['assignedCourier'], modes: ['delivery'] },
   { from: 'out_for_delivery', to: 'delivered', who: ['assignedCourier'], modes: ['delivery'] },
-  { from: 'out_for_delivery', to: 'delivery_failed', who: ['assignedCourier'], modes: ['delivery'] },
+  {
+    from: 'out_for_delivery',
+    to: 'delivery_failed',
+    who: ['assignedCourier'],
+    modes: ['delivery'],
+    reasonRequired: true,
+  },
   { from: 'ready', to: 'picked_up', who: ['counter1'], modes: ['pickup'] },
   {
     from: 'pending_payment',
@@ -267,6 +273,15 @@ describe('decideTransition, the cases people meet', () => {
     });
   });
 
+  it('a failed delivery needs a reason', () => {
+    expect(
+      decideTransition(order('delivery', 'out_for_delivery'), 'delivery_failed', ACTORS.assignedCourier),
+    ).toMatchObject({
+      ok: false,
+      code: 'order/invalid',
+    });
+  });
+
   it('lets only the assigned courier pick up, deliver or fail a delivery', () => {
     expect(decideTransition(order('delivery', 'ready'), 'out_for_delivery', ACTORS.assignedCourier)).toEqual({
       ok: true,
@@ -278,9 +293,9 @@ describe('decideTransition, the cases people meet', () => {
       code: 'auth/forbidden',
     });
     for (const to of ['delivered', 'delivery_failed'] as const) {
-      expect(decideTransition(order('delivery', 'out_for_delivery'), to, ACTORS.assignedCourier)).toEqual({
-        ok: true,
-      });
+      expect(
+        decideTransition(order('delivery', 'out_for_delivery'), to, ACTORS.assignedCourier, 'client absent'),
+      ).toEqual({ ok: true });
       expect(decideTransition(order('delivery', 'out_for_delivery'), to, ACTORS.otherCourier)).toMatchObject({
         ok: false,
         code: 'auth/forbidden',

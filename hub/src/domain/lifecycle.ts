@@ -88,8 +88,13 @@ export function decideTransition(
   }
 
   if (from === 'out_for_delivery' && (to === 'delivered' || to === 'delivery_failed')) {
-    if (actor.kind === 'staff' && actor.role === 'courier' && actor.staffId === order.courierId)
+    if (actor.kind === 'staff' && actor.role === 'courier' && actor.staffId === order.courierId) {
+      // The shop calls the customer back: it must know what went wrong at the door.
+      if (to === 'delivery_failed' && !reason) {
+        return { ok: false, code: 'order/invalid', message: 'Say why the delivery failed.' };
+      }
       return { ok: true };
+    }
     return deny('Only the courier delivering this order marks it delivered or failed.');
   }
 
