@@ -67,6 +67,8 @@ async function main(): Promise<void> {
         `OC Pizza hub is running on ${base}`,
         `  customer site   ${base}/`,
         `  kitchen board   ${base}/kitchen`,
+        `  counter         ${base}/counter`,
+        `  shop stock      ${base}/kitchen/stock`,
         `  courier view    ${base}/courier`,
         `  manager board   ${base}/manager`,
         `  health          ${base}/healthz  ${base}/readyz`,
