@@ -43,6 +43,20 @@ export const CourierState = z.object({
 });
 export type CourierState = z.infer<typeof CourierState>;
 
+/**
+ * When an order first reached the steps today's figures are made of (from the status history);
+ * null for a step not reached. A manager board keeps them up to date from the events' `at`.
+ */
+export const OrderMilestones = z.object({
+  orderId: z.uuid(),
+  receivedAt: z.string().nullable(),
+  readyAt: z.string().nullable(),
+  outForDeliveryAt: z.string().nullable(),
+  /** Delivered, picked up, delivery failed or cancelled. */
+  finishedAt: z.string().nullable(),
+});
+export type OrderMilestones = z.infer<typeof OrderMilestones>;
+
 export const ManagerSnapshot = z.object({
   ...withSeq,
   shopId: z.number().int(),
@@ -50,6 +64,8 @@ export const ManagerSnapshot = z.object({
   orders: z.array(Order),
   stock: z.array(StockLevel),
   couriers: z.array(CourierState),
+  /** For today's figures: the start of the hub's day, and the milestones of every order above. */
+  today: z.object({ since: z.string(), milestones: z.array(OrderMilestones) }),
 });
 export type ManagerSnapshot = z.infer<typeof ManagerSnapshot>;
 

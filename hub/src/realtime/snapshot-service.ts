@@ -15,6 +15,7 @@ import type { MenuService } from '../menu/menu-service.js';
 import { findShop } from '../menu/menu-repository.js';
 import { findCourierOrders, findOrderByTokenHash, findShopOrders } from '../orders/orders-repository.js';
 import { toOrder, toTracked } from '../orders/order-views.js';
+import { findShopMilestones } from '../orders/order-milestones-repository.js';
 import { hashTrackingToken } from '../orders/tracking-token.js';
 import type { StockService } from '../stock/stock-service.js';
 import { readRelayState } from './relay-state.js';
@@ -116,6 +117,10 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
         orders: (await findShopOrders(tx, shopId, ACTIVE_STATUSES, startOfDay)).map(toOrder),
         stock: (await deps.stock.levelsIn(tx, shopId)).items,
         couriers: await shopCouriers(tx, shopId),
+        today: {
+          since: startOfDay.toISOString(),
+          milestones: await findShopMilestones(tx, shopId, ACTIVE_STATUSES, startOfDay),
+        },
       }));
     },
   };
