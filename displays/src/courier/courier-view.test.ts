@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, Order } from '@ocp/hub/contract';
+import { makeOrder, orderEvent } from '../testing/fixtures.js';
 import {
   applyCourierEvent,
   courierViewFromSnapshot,
@@ -13,18 +14,11 @@ import { enqueue, pendingOrders, settle } from './pending-commands.js';
 
 const me = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
-let n = 0;
-function order(overrides: Partial<Order> = {}): Order {
-  n += 1;
-  return {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    shopId: 1,
-    shortCode: `A-${String(n).padStart(3, '0')}`,
-    channel: 'web',
+const order = (overrides: Partial<Order> = {}): Order =>
+  makeOrder({
     mode: 'delivery',
     status: 'ready',
     version: 4,
-    customer: { name: 'Camille Martin', phone: '06 12 34 56 78', email: null },
     deliveryAddress: {
       line1: '24 rue de la Roquette',
       postcode: '75011',
@@ -37,27 +31,9 @@ function order(overrides: Partial<Order> = {}): Order {
     ],
     totals: { totalCents: 2380, vatCents: 216, netCents: 2164 },
     paymentMethod: 'cash_at_door',
-    paymentStatus: 'unpaid',
-    promisedAt: null,
-    courierId: null,
-    offer: null,
-    notes: null,
-    cancelReason: null,
-    createdAt: '2026-11-25T19:00:00.000Z',
-    updatedAt: '2026-11-25T19:20:00.000Z',
     ...overrides,
-  };
-}
-let seq = 0;
-const event = (o: Order, type: EventEnvelope['type'] = 'order.offer_changed'): EventEnvelope => ({
-  seq: ++seq,
-  type,
-  shopId: 1,
-  orderId: o.id,
-  version: o.version,
-  at: o.updatedAt,
-  data: { order: o },
-});
+  });
+const event = (o: Order, type: EventEnvelope['type'] = 'order.offer_changed') => orderEvent(o, type);
 const empty = () => courierViewFromSnapshot({ seq: 0, courierId: me, shopId: 1, orders: [] });
 
 describe('courier view', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope, KitchenSnapshot, Order, Shop } from '@ocp/hub/contract';
+import type { EventEnvelope, KitchenSnapshot, Order } from '@ocp/hub/contract';
+import { makeOrder, orderEvent, testShop } from '../testing/fixtures.js';
 import {
   allDayCounts,
   applyKitchenEvent,
@@ -12,37 +13,9 @@ import {
   type KitchenBoardState,
 } from './kitchen-board.js';
 
-const shop: Shop = {
-  id: 1,
-  slug: 'paris-oberkampf',
-  name: 'OC Pizza Oberkampf',
-  address: '112 rue Oberkampf',
-  postcode: '75011',
-  city: 'Paris',
-  phone: '01 43 55 12 34',
-  position: { lat: 48.86, lng: 2.37 },
-  openingHours: {},
-  deliveryRadiusM: 3000,
-  status: 'open',
-  opensOn: null,
-  codeLetter: 'A',
-  kitchenWarnMinutes: 5,
-  defaultLeadMinutes: 25,
-};
-
-let n = 0;
-function order(overrides: Partial<Order> = {}): Order {
-  n += 1;
-  return {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    shopId: 1,
-    shortCode: `A-${String(n).padStart(3, '0')}`,
-    channel: 'web',
-    mode: 'pickup',
-    status: 'received',
-    version: 1,
-    customer: { name: 'Camille Martin', phone: '0612345678', email: null },
-    deliveryAddress: null,
+const shop = testShop;
+const order = (overrides: Partial<Order> = {}): Order =>
+  makeOrder({
     lines: [
       {
         productId: 1,
@@ -61,33 +34,9 @@ function order(overrides: Partial<Order> = {}): Order {
         notes: 'sans olives',
       },
     ],
-    totals: { totalCents: 3170, vatCents: 288, netCents: 2882 },
-    paymentMethod: 'at_counter',
-    paymentStatus: 'unpaid',
-    promisedAt: null,
-    courierId: null,
-    offer: null,
-    notes: null,
-    cancelReason: null,
-    createdAt: '2026-11-25T19:00:00.000Z',
-    updatedAt: '2026-11-25T19:00:00.000Z',
     ...overrides,
-  };
-}
-
-let seq = 100;
-function event(type: EventEnvelope['type'], o: Order): EventEnvelope {
-  seq += 1;
-  return {
-    seq,
-    type,
-    shopId: o.shopId,
-    orderId: o.id,
-    version: o.version,
-    at: o.updatedAt,
-    data: { order: o },
-  };
-}
+  });
+const event = (type: EventEnvelope['type'], o: Order) => orderEvent(o, type);
 
 function board(orders: Order[] = []): KitchenBoardState {
   const snapshot: KitchenSnapshot = { seq: 100, shopId: 1, shop, orders, products: [] };
