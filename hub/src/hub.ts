@@ -30,6 +30,8 @@ export type HubOptions = {
   logger: Logger;
   clock?: Clock;
   relay?: Pick<RelayOptions, 'leaderCheckMs' | 'pollMs' | 'batchSize' | 'retentionMs'>;
+  /** Minimum time between two courier positions taken into account (default 2 s). */
+  positionIntervalMs?: number;
 };
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;
@@ -104,6 +106,7 @@ export async function createHub(options: HubOptions) {
     auth: services.auth,
     orders: services.orders,
     dispatch: services.dispatch,
+    ...(options.positionIntervalMs !== undefined ? { positionIntervalMs: options.positionIntervalMs } : {}),
     // Without its Redis subscription a node would hand its screens an incomplete stream.
     busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),
     orderByToken: async (token) => {

@@ -32,6 +32,8 @@ export async function startTestHub(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock,
     relay: { leaderCheckMs: 200, pollMs: 100 },
+    // A minute: a second position in the same test is throttled whatever the machine's speed.
+    positionIntervalMs: 60_000,
   });
   const port = await hub.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
