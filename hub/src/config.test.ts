@@ -69,4 +69,11 @@ describe('config', () => {
     expect(text).toContain('SESSION_SECRET');
     expect(text).toContain('REDIS_URL is required in production');
   });
+
+  it('refuses the benchmark switch that drops outbox events in production', () => {
+    expect(problemsOf({ ...production, BENCH_DISABLE_OUTBOX: 'true' }).join('\n')).toContain(
+      'BENCH_DISABLE_OUTBOX',
+    );
+    expect(loadConfig({ BENCH_DISABLE_OUTBOX: 'true' }).benchDisableOutbox).toBe(true);
+  });
 });

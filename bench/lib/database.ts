@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../hub/src/adapters/migrations.js';
+import { createDatabasePool } from '../../hub/src/adapters/postgres.js';
+import { DEMO_SEED_FILE, MIGRATIONS_DIR } from '../../hub/src/paths.js';
+import { seedDemo } from '../../hub/src/seed/demo-seed.js';
+
+/** The PostgreSQL server the benchmark creates its database on (its `postgres` database). */
+export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Added to every ingredient of every open shop, so that no order of the benchmark runs out. */
+const BENCH_RESTOCK = 1_000_000_000;
+
+export type BenchDatabase = {
+  name: string;
+  url: string;
+  openShopIds: number[];
+  margheritaId: number;
+  drop: () => Promise<void>;
+};
+
+function urlOf(database: string): string {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A database of the benchmark's own on the local server: created, migrated with the hub's
+ * migrations, loaded with the demo seed, and restocked far beyond what any run can order
+ * (as a ledger `restock`, so the stock still equals the sum of its ledger).
+ */
+export async function prepareDatabase(log: (m: string) => void = () => {}): Promise<BenchDatabase> {
+  const name = `ocp_bench_${randomBytes(5).toString('hex')}`;
+  await withClient(PG_ADMIN_URL, (admin) => admin.query(`create database ${name}`));
+  const url = urlOf(name);
+  const drop = () =>
+    withClient(PG_ADMIN_URL, (admin) => admin.query(`drop database if exists ${name} with (force)`)).then(
+      () => {},
+    );
+  try {
+    await migrate(url, MIGRATIONS_DIR, log);
+    const pool = await createDatabasePool(url);
+    try {
+      await seedDemo(pool, DEMO_SEED_FILE, log);
+    } finally {
+      await pool.end();
+    }
+    return await withClient(url, async (client) => {
+      await client.query(
+        `with raised as (
+           update stock s set on_hand = s.on_hand + $1
+           from shops sh where sh.id = s.shop_id and sh.status = 'open'
+           returning s.shop_id, s.ingredient_id)
+         insert into stock_ledger (shop_id, ingredient_id, kind, quantity, on_hand_delta, reserved_delta, note)
+         select shop_id, ingredient_id, 'restock', $1, $1, 0, 'benchmark restock' from raised`,
+        [BENCH_RESTOCK],
+      );
+      const shops = await client.query<{ id: number }>(
+        `select id from shops where status = 'open' order by id`,
+      );
+      const product = await client.query<{ id: number }>(`select id from products where slug = 'margherita'`);
+      if (shops.rows.length === 0 || !product.rows[0])
+        throw new Error('the demo seed has no open shop or no margherita');
+      return { name, url, openShopIds: shops.rows.map((r) => r.id), margheritaId: product.rows[0].id, drop };
+    });
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+}
