@@ -98,4 +98,25 @@ describe('relay ordering', () => {
     expect(event.type).toBe('stock.changed');
     expect(event.seq).toBeGreaterThan(0);
   });
+
+  it('publishes again what a dead leader sequenced but never recorded as published', async () => {
+    await leader();
+    const shopA = await facts(hub.db).shopId('A');
+    const writer = await sqlClient();
+    // A leader that died between sequencing and publishing leaves this behind: a seq assigned,
+    // the watermark not moved.
+    await writer.query('begin');
+    const { rows } = await writer.query<{ seq: string }>(
+      'update relay_state set last_seq = last_seq + 1 where id = 1 returning last_seq as seq',
+    );
+    await writer.query(
+      `insert into outbox (type, shop_id, data, seq) values ('stock.changed', $1, '{"items":[],"mark":"orphan"}', $2)`,
+      [shopA, rows[0]!.seq],
+    );
+    const republished = hub.published((e) => e.data.mark === 'orphan');
+    await writer.query('commit');
+    await hub.hub.relay.drainNow();
+    const event = await republished;
+    expect(event.seq).toBe(Number(rows[0]!.seq));
+  });
 });

@@ -89,7 +89,9 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
     unpublished(limit: number): Promise<EventEnvelope[]> {
       return serial(async () => {
         const res = await client.query<OutboxRow>(
-          `select ${RETURNING} from outbox where seq is not null and published_at is null order by seq limit $1`,
+          `select ${RETURNING} from outbox
+           where seq > (select published_up_to from relay_state where id = 1)
+           order by seq limit $1`,
           [limit],
         );
         return res.rows.map(toEnvelope);
@@ -143,7 +145,10 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
     markPublished(seqs: readonly number[]): Promise<void> {
       return serial(async () => {
         if (seqs.length === 0) return;
-        await client.query('update outbox set published_at = now() where seq = any($1::bigint[])', [seqs]);
+        await client.query(
+          'update relay_state set published_up_to = greatest(published_up_to, $1) where id = 1',
+          [Math.max(...seqs)],
+        );
       });
     },
 
@@ -165,7 +170,7 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
           const res = await client.query<{ max: string | null; n: number }>(
             `with gone as (
                delete from outbox
-               where seq is not null and published_at is not null
+               where seq <= (select published_up_to from relay_state where id = 1)
                  and created_at < now() - make_interval(secs => $1::double precision / 1000)
                returning seq)
              select max(seq)::text as max, count(*)::int as n from gone`,
