@@ -5,7 +5,6 @@ import type {
   ManagerSnapshot,
   Order,
   OrderStatus,
-  Shop,
   StockLevel,
 } from '@ocp/hub/contract';
 import {
@@ -20,24 +19,9 @@ import {
   todayFigures,
   type ManagerBoardState,
 } from './manager-board.js';
+import { makeOrder, testShop } from '../testing/fixtures.js';
 
-const shop: Shop = {
-  id: 1,
-  slug: 'paris-oberkampf',
-  name: 'OC Pizza Oberkampf',
-  address: '112 rue Oberkampf',
-  postcode: '75011',
-  city: 'Paris',
-  phone: '01 43 55 12 34',
-  position: { lat: 48.8656, lng: 2.3781 },
-  openingHours: {},
-  deliveryRadiusM: 2500,
-  status: 'open',
-  opensOn: null,
-  codeLetter: 'A',
-  kitchenWarnMinutes: 5,
-  defaultLeadMinutes: 25,
-};
+const shop = testShop;
 
 /** 19:30 local time on the day of the tests' orders. */
 const NOW = new Date(2026, 10, 25, 19, 30);
@@ -48,43 +32,8 @@ const COURIER_1 = '00000000-0000-4000-9000-000000000001';
 const COURIER_2 = '00000000-0000-4000-9000-000000000002';
 const COURIER_3 = '00000000-0000-4000-9000-000000000003';
 
-let n = 0;
-function order(overrides: Partial<Order> = {}): Order {
-  n += 1;
-  // Built loosely then asserted: the order's shape grows with the hub (e.g. dispatch offers).
-  const base = {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    shopId: 1,
-    shortCode: `A-${String(n).padStart(3, '0')}`,
-    channel: 'web',
-    mode: 'pickup',
-    status: 'received',
-    version: 1,
-    customer: { name: 'Camille Martin', phone: '0612345678', email: null },
-    deliveryAddress: null,
-    lines: [
-      {
-        productId: 1,
-        productName: 'Margherita',
-        quantity: 1,
-        unitPriceCents: 990,
-        vatRateBp: 1000,
-        notes: null,
-      },
-    ],
-    totals: { totalCents: 990, vatCents: 90, netCents: 900 },
-    paymentMethod: 'at_counter',
-    paymentStatus: 'unpaid',
-    promisedAt: null,
-    courierId: null,
-    offer: null,
-    notes: null,
-    cancelReason: null,
-    createdAt: at(19, 0),
-    updatedAt: at(19, 0),
-  };
-  return { ...base, ...overrides } as Order;
-}
+const order = (overrides: Partial<Order> = {}): Order =>
+  makeOrder({ createdAt: at(19, 0), updatedAt: at(19, 0), ...overrides });
 
 function delivery(overrides: Partial<Order> = {}): Order {
   return order({
