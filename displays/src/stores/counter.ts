@@ -9,7 +9,7 @@ import {
   type KnownCustomer,
   type MenuProduct,
 } from '@ocp/hub/contract';
-import { createRealtimeClient, type LinkState, type RealtimeClient } from '@ocp/hub/realtime-client';
+import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/http';
@@ -19,6 +19,7 @@ import {
   kitchenBoardFromSnapshot,
   type KitchenBoardState,
 } from '../kitchen/kitchen-board';
+import { connectScreen } from './connect-screen';
 
 /**
  * The counter of one shop: the order being taken, the menu with live availability, and the shop's
@@ -47,22 +48,19 @@ export const useCounterStore = defineStore('counter', () => {
   async function start(id: number): Promise<void> {
     stop();
     shopId = id;
-    client = createRealtimeClient<KitchenBoardState>({
-      urls: [window.location.origin],
-      withCredentials: true,
+    client = connectScreen<KitchenBoardState>({
+      state: board,
+      link,
       loadSnapshot: async () => {
         const snapshot = await api(KitchenSnapshot, `/api/shops/${id}/kitchen`);
-        board.value = kitchenBoardFromSnapshot(snapshot);
         products.value = snapshot.products;
         if (draft.value.lines.length === 0) draft.value = emptyDraft(snapshot.shop.defaultLeadMinutes);
-        return { state: board.value, seq: snapshot.seq };
+        return { state: kitchenBoardFromSnapshot(snapshot), seq: snapshot.seq };
       },
-      apply: (_copy, event: EventEnvelope) => {
+      apply: (before, event: EventEnvelope) => {
         if (event.type === 'stock.changed') refreshMenuSoon();
-        board.value = applyKitchenEvent(board.value!, event);
-        return board.value;
+        return applyKitchenEvent(before, event);
       },
-      onLink: (state) => (link.value = state),
     });
     await client.start();
   }

@@ -1,7 +1,7 @@
 import { CourierSnapshot, type Command, type EventEnvelope } from '@ocp/hub/contract';
-import { createRealtimeClient, type LinkState, type RealtimeClient } from '@ocp/hub/realtime-client';
+import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import { api } from '../api/http';
 import {
   applyCourierEvent,
@@ -12,6 +12,7 @@ import {
   type CourierViewState,
 } from '../courier/courier-view';
 import { enqueue, load, pendingOrders, settle, type PendingCommand } from '../courier/pending-commands';
+import { connectScreen } from './connect-screen';
 
 const QUEUE_KEY = 'ocp.courier.pending';
 const POSITION_EVERY_MS = 5000;
@@ -74,30 +75,30 @@ export const useCourierStore = defineStore('courier', () => {
     }
   }
 
+  // Back online: what was tapped meanwhile goes now, in order.
+  watch(
+    () => link.value.status,
+    (status) => {
+      if (status === 'live') void flush();
+    },
+  );
+
   async function start(notifyOffer: () => void): Promise<void> {
     stop();
     onOffer = notifyOffer;
-    client = createRealtimeClient<CourierViewState>({
-      urls: [window.location.origin],
-      withCredentials: true,
+    client = connectScreen<CourierViewState>({
+      state: view,
+      link,
       loadSnapshot: async () => {
         const snapshot = await api(CourierSnapshot, '/api/couriers/me/orders');
-        view.value = courierViewFromSnapshot(snapshot);
-        followPosition();
-        return { state: view.value, seq: snapshot.seq };
+        return { state: courierViewFromSnapshot(snapshot), seq: snapshot.seq };
       },
-      apply: (_copy, event: EventEnvelope) => {
-        const before = view.value!;
+      apply: (before, event: EventEnvelope) => {
         const after = applyCourierEvent(before, event);
-        view.value = after;
         if (offers(after).some((o) => !before.orders[o.id]?.offer)) onOffer?.();
-        followPosition();
         return after;
       },
-      onLink: (state) => {
-        link.value = state;
-        if (state.status === 'live') void flush();
-      },
+      changed: () => followPosition(),
     });
     await client.start();
     void flush();

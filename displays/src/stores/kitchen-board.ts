@@ -5,11 +5,12 @@ import {
   type Order,
   type OrderStatus,
 } from '@ocp/hub/contract';
-import { createRealtimeClient, type LinkState, type RealtimeClient } from '@ocp/hub/realtime-client';
+import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/http';
 import type { Chime } from '../composables/use-chime';
+import { connectScreen } from './connect-screen';
 import {
   applyKitchenEvent,
   clearRecall,
@@ -46,9 +47,9 @@ export const useKitchenBoardStore = defineStore('kitchen-board', () => {
   async function start(shopId: number, onChime: (chime: Chime) => void): Promise<void> {
     stop();
     chimeListener = onChime;
-    client = createRealtimeClient<KitchenBoardState>({
-      urls: [window.location.origin],
-      withCredentials: true,
+    client = connectScreen<KitchenBoardState>({
+      state: board,
+      link,
       loadSnapshot: async () => {
         const snapshot = await api(KitchenSnapshot, `/api/shops/${shopId}/kitchen`);
         // A reload after a long outage starts again from the truth; local ticks are kept where
@@ -60,17 +61,13 @@ export const useKitchenBoardStore = defineStore('kitchen-board', () => {
             ticket.checked = previous.tickets[id]?.checked ?? [];
           }
         }
-        board.value = fresh;
         return { state: fresh, seq: snapshot.seq };
       },
-      apply: (_clientCopy, event) => {
-        const before = board.value!;
+      apply: (before, event) => {
         const after = applyKitchenEvent(before, event);
-        board.value = after;
         onEvent(event, before, after);
         return after;
       },
-      onLink: (state) => (link.value = state),
     });
     await client.start();
   }

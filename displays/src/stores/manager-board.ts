@@ -1,5 +1,5 @@
 import { ManagerSnapshot, ShopList, type Shop } from '@ocp/hub/contract';
-import { createRealtimeClient, type LinkState, type RealtimeClient } from '@ocp/hub/realtime-client';
+import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api, ApiError } from '../api/http';
@@ -9,6 +9,7 @@ import {
   managerBoardFromSnapshot,
   type ManagerBoardState,
 } from '../manager/manager-board';
+import { connectScreen } from './connect-screen';
 
 /**
  * The manager board of one shop. The state lives here; the realtime client only sequences events
@@ -38,47 +39,34 @@ export const useManagerBoardStore = defineStore('manager-board', () => {
     board.value = null;
     link.value = { status: 'reconnecting', since: new Date().toISOString() };
     await loadShops().catch(() => undefined);
-    const own: RealtimeClient<ManagerBoardState> = createRealtimeClient<ManagerBoardState>({
-      urls: [window.location.origin],
-      withCredentials: true,
+    const own = connectScreen<ManagerBoardState>({
+      state: board,
+      link,
+      refused,
       // Admins may follow every shop: the handshake names the one this board shows.
       ...(options.admin ? { auth: { shopId: id } } : {}),
       loadSnapshot: async () => {
-        try {
-          if (shops.value.length === 0) await loadShops();
-          const snapshot = await api(ManagerSnapshot, `/api/shops/${id}/manager`);
-          const fresh = managerBoardFromSnapshot(snapshot);
-          // Positions are not replayed: a fresher one already received survives a reload.
-          const previous = board.value;
-          if (previous?.shopId === id) {
-            for (const held of Object.values(previous.couriers)) {
-              if (held.positionAt && fresh.couriers[held.courierId]) {
-                fresh.couriers = applyCourierPosition(fresh, {
-                  courierId: held.courierId,
-                  shopId: id,
-                  position: held.position,
-                  accuracyM: null,
-                  at: held.positionAt,
-                }).couriers;
-              }
+        if (shops.value.length === 0) await loadShops();
+        const snapshot = await api(ManagerSnapshot, `/api/shops/${id}/manager`);
+        const fresh = managerBoardFromSnapshot(snapshot);
+        // Positions are not replayed: a fresher one already received survives a reload.
+        const previous = board.value;
+        if (previous?.shopId === id) {
+          for (const held of Object.values(previous.couriers)) {
+            if (held.positionAt && fresh.couriers[held.courierId]) {
+              fresh.couriers = applyCourierPosition(fresh, {
+                courierId: held.courierId,
+                shopId: id,
+                position: held.position,
+                accuracyM: null,
+                at: held.positionAt,
+              }).couriers;
             }
           }
-          board.value = fresh;
-          return { state: fresh, seq: snapshot.seq };
-        } catch (error) {
-          if (error instanceof ApiError && [401, 403, 404].includes(error.status)) {
-            refused.value = error;
-            own.stop();
-          }
-          throw error;
         }
+        return { state: fresh, seq: snapshot.seq };
       },
-      apply: (_clientCopy, event) => {
-        const after = applyManagerEvent(board.value!, event);
-        board.value = after;
-        return after;
-      },
-      onLink: (next) => (link.value = next),
+      apply: applyManagerEvent,
     });
     client = own;
     offPositions = own.on('courier:position', (position) => {

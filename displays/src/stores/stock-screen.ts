@@ -1,5 +1,5 @@
 import { ShopStock, StockSnapshot } from '@ocp/hub/contract';
-import { createRealtimeClient, type LinkState, type RealtimeClient } from '@ocp/hub/realtime-client';
+import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api, ApiError } from '../api/http';
@@ -11,6 +11,7 @@ import {
   type MovementKind,
   type StockScreenState,
 } from '../stock/stock-screen';
+import { connectScreen } from './connect-screen';
 
 export type MovementBody = { kind: MovementKind; ingredientId: number; quantity: number; note?: string };
 
@@ -32,34 +33,19 @@ export const useStockScreenStore = defineStore('stock-screen', () => {
     shop = shopId;
     refused.value = null;
     state.value = null;
-    const own: RealtimeClient<StockScreenState> = createRealtimeClient<StockScreenState>({
-      urls: [window.location.origin],
-      withCredentials: true,
+    client = connectScreen<StockScreenState>({
+      state,
+      link,
+      refused,
       // Admins see every shop: the handshake names the one this screen follows.
       ...(options.admin ? { auth: { shopId } } : {}),
       loadSnapshot: async () => {
-        try {
-          const snapshot = await api(StockSnapshot, `/api/shops/${shopId}/stock/snapshot`);
-          const fresh = stockScreenFromSnapshot(snapshot);
-          state.value = fresh;
-          return { state: fresh, seq: snapshot.seq };
-        } catch (error) {
-          if (error instanceof ApiError && [401, 403, 404].includes(error.status)) {
-            refused.value = error;
-            own.stop();
-          }
-          throw error;
-        }
+        const snapshot = await api(StockSnapshot, `/api/shops/${shopId}/stock/snapshot`);
+        return { state: stockScreenFromSnapshot(snapshot), seq: snapshot.seq };
       },
-      apply: (_clientCopy, event) => {
-        const after = applyStockEvent(state.value!, event);
-        state.value = after;
-        return after;
-      },
-      onLink: (next) => (link.value = next),
+      apply: applyStockEvent,
     });
-    client = own;
-    await own.start();
+    await client.start();
   }
 
   function stop(): void {
