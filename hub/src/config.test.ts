@@ -10,6 +10,7 @@ const production = {
   SECRET_ADMIN_URL: '/admin-4f9c2d7e1a6b3c8d',
   STRIPE_SECRET_KEY: 'sk_live_abc123',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+  STRIPE_PUBLISHABLE_KEY: 'pk_live_abc123',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -49,10 +50,27 @@ describe('config', () => {
       'SECRET_ADMIN_URL',
       'STRIPE_SECRET_KEY',
       'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_PUBLISHABLE_KEY',
     ]) {
       expect(problems.join('\n')).toContain(name);
     }
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/config\/invalid/);
+  });
+
+  it('refuses half a Stripe configuration, and a fake Stripe API in production', () => {
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' }).join('\n')).toContain(
+      'STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY',
+    );
+    expect(problemsOf({ ...production, STRIPE_API_URL: 'http://127.0.0.1:4010' }).join('\n')).toContain(
+      'STRIPE_API_URL',
+    );
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_abc',
+      STRIPE_API_URL: 'http://127.0.0.1:4010',
+    });
+    expect(config.stripe?.apiUrl).toBe('http://127.0.0.1:4010');
   });
 
   it('names malformed values, and treats empty ones as missing', () => {

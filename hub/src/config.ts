@@ -25,8 +25,17 @@ const EnvSchema = z.object({
   SENTRY_DSN: optional(z.url()),
   STRIPE_SECRET_KEY: optional(z.string().regex(/^sk_(test|live)_[A-Za-z0-9]+$/, 'must look like sk_live_…')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must look like whsec_…')),
+  STRIPE_PUBLISHABLE_KEY: optional(
+    z.string().regex(/^pk_(test|live)_[A-Za-z0-9]+$/, 'must look like pk_live_…'),
+  ),
+  /** Tests only: a loopback fake of Stripe's API. Refused in production. */
+  STRIPE_API_URL: optional(z.url({ protocol: /^http$/ })),
+  /** Straight-line speed used for route estimates when Google gives no route time. */
+  ESTIMATE_SPEED_KMH: z.preprocess(emptyToUndefined, z.coerce.number().min(3).max(90).default(18)),
   MAPS_API_KEY: optional(z.string().min(10)),
   MAPS_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** How long an order or a tracking page waits for Google before going on without it. */
+  MAPS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(30_000).default(4000)),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
   MAIL_FROM: optional(z.string().min(3)),
   LOG_LEVEL: z.preprocess(
@@ -51,6 +60,7 @@ const REQUIRED_IN_PRODUCTION = [
   'SECRET_ADMIN_URL',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_PUBLISHABLE_KEY',
 ] as const;
 
 export type Config = {
@@ -64,8 +74,12 @@ export type Config = {
   sessionSecret: string;
   secretAdminUrl: string | undefined;
   sentryDsn: string | undefined;
-  stripe: { secretKey: string; webhookSecret: string } | undefined;
-  maps: { apiKey: string; baseUrl: string | undefined } | undefined;
+  /** All three keys, or online payment is off (customers pay at the door or the counter). */
+  stripe:
+    | { secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined }
+    | undefined;
+  estimateSpeedKmh: number;
+  maps: { apiKey: string; baseUrl: string | undefined; timeoutMs: number } | undefined;
   smtp: { url: string; from: string } | undefined;
   logLevel: string;
   dataDir: string;
@@ -100,9 +114,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     for (const name of REQUIRED_IN_PRODUCTION) {
       if (emptyToUndefined(env[name]) === undefined) problems.push(`${name} is required in production`);
     }
+    if (emptyToUndefined(env.STRIPE_API_URL) !== undefined) {
+      problems.push('STRIPE_API_URL points Stripe at a test fake and is refused in production');
+    }
     if (env.BENCH_DISABLE_OUTBOX === 'true') {
       problems.push('BENCH_DISABLE_OUTBOX is a benchmark switch and is refused in production');
     }
+  }
+  const stripeKeys = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY'] as const;
+  const stripeSet = stripeKeys.filter((name) => emptyToUndefined(env[name]) !== undefined);
+  if (stripeSet.length > 0 && stripeSet.length < stripeKeys.length) {
+    // Half a configuration would take orders it cannot confirm: refuse it rather than guess.
+    const missing = stripeKeys.filter((name) => !stripeSet.includes(name));
+    problems.push(`online payment needs all three Stripe keys: ${missing.join(' and ')} missing`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
@@ -117,10 +141,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secretAdminUrl: e.SECRET_ADMIN_URL,
     sentryDsn: e.SENTRY_DSN,
     stripe:
-      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-        ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET && e.STRIPE_PUBLISHABLE_KEY
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            publishableKey: e.STRIPE_PUBLISHABLE_KEY,
+            apiUrl: e.STRIPE_API_URL,
+          }
         : undefined,
-    maps: e.MAPS_API_KEY ? { apiKey: e.MAPS_API_KEY, baseUrl: e.MAPS_BASE_URL } : undefined,
+    estimateSpeedKmh: e.ESTIMATE_SPEED_KMH,
+    maps: e.MAPS_API_KEY
+      ? { apiKey: e.MAPS_API_KEY, baseUrl: e.MAPS_BASE_URL, timeoutMs: e.MAPS_TIMEOUT_MS }
+      : undefined,
     smtp: e.SMTP_URL
       ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'OC Pizza <commandes@ocpizza.fr>' }
       : undefined,

@@ -6,6 +6,11 @@ import type { DatabasePool } from './adapters/postgres.js';
 import { createRedisBus, type RedisBus } from './adapters/redis.js';
 import { openRelayStore } from './adapters/relay-store.js';
 import { createGoogleGeocoder } from './adapters/maps.js';
+import { createSmtpMailer } from './adapters/mail.js';
+import { createStripeGateway } from './adapters/stripe.js';
+import { createEtaService } from './eta/eta-service.js';
+import { confirmationMail } from './orders/confirmation-mail.js';
+import { createPaymentsService } from './payments/payments-service.js';
 import { createAuthService } from './auth/auth-service.js';
 import { createDeliveryService } from './delivery/delivery-service.js';
 import { createDispatchService } from './dispatch/dispatch-service.js';
@@ -57,25 +62,57 @@ export async function createHub(options: HubOptions) {
   const stock = createStockService({ db, onCommitted, outbox });
   const menu = createMenuService({ db });
   const dispatch = createDispatchService({ db, onCommitted, outbox });
-  const delivery = createDeliveryService({
-    geocoder: config.maps ? createGoogleGeocoder(config.maps) : undefined,
-    logger,
+  const maps = config.maps ? createGoogleGeocoder(config.maps) : undefined;
+  const delivery = createDeliveryService({ geocoder: maps, logger });
+  const mailer = config.smtp ? createSmtpMailer(config.smtp) : undefined;
+  // Late-bound: payments needs the orders service, and orders wakes payments to make refunds.
+  let refundRequested = () => {};
+  const orders = createOrdersService({
+    db,
+    clock,
+    newTrackingToken,
+    onCommitted,
+    onRefundRequested: () => refundRequested(),
+    outbox,
+    trackingUrl: (token) => `${publicBase}/track/${token}`,
+    couriers: { isCourierOfShop },
+    delivery,
+    dispatch,
+    confirmations: mailer && {
+      // The confirmation never holds up or fails an order: a mail server down is logged.
+      orderCreated: (order, shopName, trackingUrl) => {
+        const mail = confirmationMail(order, shopName, trackingUrl);
+        if (!mail) return;
+        mailer.send(mail).then(
+          () => metrics.mailsSent.inc(),
+          (error: unknown) => logger.warn({ err: error, orderId: order.id }, 'confirmation e-mail not sent'),
+        );
+      },
+    },
   });
+  const payments = createPaymentsService({
+    db,
+    logger,
+    gateway: config.stripe ? createStripeGateway(config.stripe) : undefined,
+    publishableKey: config.stripe?.publishableKey,
+    orders,
+    onCommitted,
+  });
+  refundRequested = () => void payments.processRefunds();
   const services = {
     auth: createAuthService({ db }),
     customers: createCustomersService({ db }),
     menu,
     stock,
-    orders: createOrdersService({
+    orders,
+    payments,
+    eta: createEtaService({
       db,
       clock,
-      newTrackingToken,
-      onCommitted,
-      outbox,
-      trackingUrl: (token) => `${publicBase}/suivi/${token}`,
-      couriers: { isCourierOfShop },
-      delivery,
-      dispatch,
+      logger,
+      routes: maps,
+      speedKmh: config.estimateSpeedKmh,
+      routeTimeoutMs: config.maps?.timeoutMs,
     }),
     delivery,
     dispatch,
@@ -166,6 +203,7 @@ export async function createHub(options: HubOptions) {
       });
       await http.close();
       await bus?.close();
+      mailer?.close();
     },
   };
 }

@@ -53,6 +53,8 @@ async function main(): Promise<void> {
       (error: unknown) => logger.error({ err: error }, 'payment expiry job failed'),
     );
   }, 30_000);
+  // Refunds Stripe did not answer at the time of the cancellation are retried.
+  const refunding = setInterval(() => void hub.services.payments.processRefunds(), 60_000);
   // Offers left unanswered move on; ready deliveries waiting for a courier get another try.
   const dispatching = setInterval(() => {
     hub.services.dispatch
@@ -72,6 +74,13 @@ async function main(): Promise<void> {
         `  courier view    ${base}/courier`,
         `  manager board   ${base}/manager`,
         `  health          ${base}/healthz  ${base}/readyz`,
+        '',
+        runtime.stripe
+          ? 'Online card payment: Stripe is configured.'
+          : 'Online card payment: off (set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET); customers pay at the door or the counter.',
+        runtime.maps
+          ? 'Maps: Google geocoding and route times.'
+          : 'Maps: no MAPS_API_KEY, addresses are not verified and ETAs are straight-line estimates.',
         '',
         `Demo staff logins (password ${DEMO_PASSWORD}):`,
         `  admin           ${demoStaffEmail('admin')}`,
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
     say(`${signal}: stopping`);
     clearInterval(expiry);
     clearInterval(dispatching);
+    clearInterval(refunding);
     await hub.close();
     await db.end();
     if (embedded) await embedded.stop();

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 export type FakeMaps = Awaited<ReturnType<typeof startFakeMaps>>;
 
 /**
- * A loopback stand-in for the Google Maps Geocoding API, speaking its wire format
- * (GET /maps/api/geocode/json → { status, results: [{ geometry: { location } }] }). The hub's real
- * client library talks to it; nothing of ours is stubbed.
+ * A loopback stand-in for the Google Maps Geocoding and Directions APIs, speaking their wire format
+ * (GET /maps/api/geocode/json → { status, results: [{ geometry: { location } }] };
+ * GET /maps/api/directions/json → { status, routes: [{ legs: [{ duration: { value } }] }] }). The
+ * hub's real client library talks to it; nothing of ours is stubbed. `hang` keeps requests
+ * unanswered, as a Google that does not reply in time.
  */
 export async function startFakeMaps(options: {
   key: string;
@@ -14,10 +16,36 @@ export async function startFakeMaps(options: {
 }) {
   const requests: URL[] = [];
   let failing = false;
+  let hanging = false;
+  let routeSeconds = 11 * 60;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(url);
     res.setHeader('content-type', 'application/json');
+    if (hanging) return;
+    if (url.pathname === '/maps/api/directions/json') {
+      if (url.searchParams.get('key') !== options.key) {
+        return res.end(JSON.stringify({ status: 'REQUEST_DENIED', routes: [] }));
+      }
+      return res.end(
+        JSON.stringify({
+          status: 'OK',
+          geocoded_waypoints: [],
+          routes: [
+            {
+              summary: 'fake',
+              legs: [
+                {
+                  duration: { value: routeSeconds, text: `${Math.round(routeSeconds / 60)} mins` },
+                  distance: { value: 3200, text: '3.2 km' },
+                  steps: [],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    }
     if (url.pathname !== '/maps/api/geocode/json') {
       res.statusCode = 404;
       return res.end('{}');
@@ -60,6 +88,17 @@ export async function startFakeMaps(options: {
     fail(value: boolean) {
       failing = value;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hang(value: boolean) {
+      hanging = value;
+    },
+    setRouteSeconds(seconds: number) {
+      routeSeconds = seconds;
+    },
+    directionsRequests: () => requests.filter((u) => u.pathname === '/maps/api/directions/json'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -50,6 +50,7 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     offer: null,
     notes: null,
     cancelReason: null,
+    paymentFailure: null,
     createdAt: '2026-11-25T19:00:00.000Z',
     updatedAt: '2026-11-25T19:00:00.000Z',
     ...overrides,

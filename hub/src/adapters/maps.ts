@@ -7,6 +7,11 @@ export type Geocoder = {
   geocode(address: { line1: string; postcode: string; city: string }): Promise<Position | null>;
 };
 
+export type RouteTimer = {
+  /** Driving time in minutes, or null when Google finds no route. */
+  routeMinutes(from: Position, to: Position): Promise<number | null>;
+};
+
 const GOOGLE = 'https://maps.googleapis.com';
 
 /**
@@ -17,7 +22,7 @@ export function createGoogleGeocoder(options: {
   apiKey: string;
   baseUrl?: string;
   timeoutMs?: number;
-}): Geocoder {
+}): Geocoder & RouteTimer {
   const http = axios.create({ timeout: options.timeoutMs ?? 4000 });
   if (options.baseUrl) {
     const base = options.baseUrl.replace(/\/$/, '');
@@ -43,6 +48,24 @@ export function createGoogleGeocoder(options: {
       }
       const location = response.data.results[0]?.geometry.location;
       return location ? { lat: location.lat, lng: location.lng } : null;
+    },
+
+    async routeMinutes(from, to) {
+      const response = await client.directions({
+        params: {
+          origin: `${from.lat},${from.lng}`,
+          destination: `${to.lat},${to.lng}`,
+          key: options.apiKey,
+          region: 'fr',
+        },
+      });
+      if (response.data.status === Status.ZERO_RESULTS || response.data.status === Status.NOT_FOUND)
+        return null;
+      if (response.data.status !== Status.OK) {
+        throw new Error(`directions failed: ${response.data.status} ${response.data.error_message ?? ''}`);
+      }
+      const seconds = response.data.routes[0]?.legs.reduce((sum, leg) => sum + leg.duration.value, 0);
+      return seconds === undefined ? null : Math.ceil(seconds / 60);
     },
   };
 }

@@ -28,6 +28,11 @@ export const ErrorCode = z.enum([
   'stock/insufficient',
   'stock/not_found',
   'courier/not_found',
+  'payment/unavailable',
+  'payment/not_required',
+  'payment/provider_failed',
+  'webhook/invalid_signature',
+  'webhook/invalid',
   'internal/unexpected',
   'service/unavailable',
 ]);
@@ -57,6 +62,11 @@ export const errorHttpStatus: Record<ErrorCode, number> = {
   'stock/insufficient': 409,
   'stock/not_found': 404,
   'courier/not_found': 404,
+  'payment/unavailable': 409,
+  'payment/not_required': 409,
+  'payment/provider_failed': 502,
+  'webhook/invalid_signature': 400,
+  'webhook/invalid': 400,
   'internal/unexpected': 500,
   'service/unavailable': 503,
 };

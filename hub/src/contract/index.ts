@@ -9,3 +9,5 @@ export * from './rooms.js';
 export * from './realtime.js';
 export * from './snapshots.js';
 export * from './order-board.js';
+export * from './payments.js';
+export * from './eta.js';

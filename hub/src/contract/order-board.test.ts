@@ -28,6 +28,7 @@ function order(id: string, version: number, patch: Partial<Order> = {}): Order {
     offer: null,
     notes: null,
     cancelReason: null,
+    paymentFailure: null,
     createdAt: '2026-11-25T18:00:00.000Z',
     updatedAt: '2026-11-25T18:00:00.000Z',
     ...patch,

@@ -160,6 +160,8 @@ export const Order = z.object({
   offer: z.object({ courierId: z.string(), expiresAt: z.string() }).nullable(),
   notes: z.string().nullable(),
   cancelReason: z.string().nullable(),
+  /** Why the last online payment attempt failed (card declined…); null once paid or never tried. */
+  paymentFailure: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

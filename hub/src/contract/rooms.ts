@@ -11,6 +11,9 @@ export const room = {
   order: (orderId: string) => `order:${orderId}`,
 };
 
+/** The order rooms are customers' (tracking pages); every other room is staff's or the public menu's. */
+export const isCustomerRoom = (name: string): boolean => name.startsWith('order:');
+
 export type RoutableEvent = {
   type: string;
   shopId: number;
@@ -28,4 +31,22 @@ export function roomsForEvent(event: RoutableEvent): string[] {
   const previous = event.data.previousCourierId;
   if (typeof previous === 'string' && previous !== event.courierId) rooms.push(room.courier(previous));
   return rooms;
+}
+
+/**
+ * What a customer's tracking page receives of an order event: the order without staff ids (who
+ * carries it, to whom it is offered, who moved it). Live emission and replay both use it.
+ */
+export function forCustomer<E extends RoutableEvent & { courierId?: string | null | undefined }>(
+  event: E,
+): E {
+  const { courierId: _courier, ...envelope } = event;
+  const { previousCourierId: _previous, order, by, ...data } = event.data;
+  const projected: Record<string, unknown> = { ...data };
+  if (order && typeof order === 'object') {
+    const { courierId: _c, offer: _o, ...visible } = order as Record<string, unknown>;
+    projected.order = visible;
+  }
+  if (by && typeof by === 'object') projected.by = { ...(by as object), id: null };
+  return { ...envelope, data: projected } as E;
 }

@@ -28,10 +28,23 @@ export const CourierSnapshot = z.object({
 });
 export type CourierSnapshot = z.infer<typeof CourierSnapshot>;
 
-export const TrackingSnapshot = z.object({ ...withSeq, order: TrackedOrder });
+export const TrackingSnapshot = z.object({
+  ...withSeq,
+  order: TrackedOrder,
+  /** The courier's last known position while the order is out for delivery, else null. */
+  courierPosition: z.object({ position: Position, at: z.string() }).nullable(),
+});
 export type TrackingSnapshot = z.infer<typeof TrackingSnapshot>;
 
-export const MenuSnapshot = Menu.extend(withSeq);
+/**
+ * A shop's public menu. `levels` are the ingredients' free quantities (on hand minus reserved):
+ * `stock.changed` events carry absolute levels of the ingredients they touch, so a menu page
+ * recomputes every product's availability (`makeableCount`) without asking the hub again.
+ */
+export const MenuSnapshot = Menu.extend({
+  ...withSeq,
+  levels: z.array(z.object({ ingredientId: z.number().int(), available: z.number().int() })),
+});
 export type MenuSnapshot = z.infer<typeof MenuSnapshot>;
 
 export const CourierState = z.object({

@@ -57,3 +57,15 @@ export async function courierShop(db: Queryable, courierId: string): Promise<num
   return db.maybeOneFirst(sql.type(z.object({ shopId: z.number() }))`
     select shop_id as "shopId" from couriers where staff_id = ${courierId}`);
 }
+
+/** A courier's last known position, for the tracking page of an order they carry. */
+export async function courierPosition(
+  db: Queryable,
+  courierId: string,
+): Promise<{ position: { lat: number; lng: number }; at: string } | null> {
+  return db.maybeOne(sql.type(
+    z.object({ position: z.object({ lat: z.number(), lng: z.number() }), at: z.string() }),
+  )`
+    select json_build_object('lat', last_lat, 'lng', last_lng) as position, last_position_at as at
+    from couriers where staff_id = ${courierId} and last_lat is not null and last_position_at is not null`);
+}

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { DeliveryCheckBody, ShopIdParam, type ErrorBody } from '../contract/index.js';
+import { DeliveryCheckBody, ShopIdParam, ShopSearchBody, type ErrorBody } from '../contract/index.js';
 import { appError } from '../errors.js';
 import { parseInput } from '../http/validate.js';
 import type { MenuService } from '../menu/menu-service.js';
@@ -28,6 +28,11 @@ export function deliveryRoutes(delivery: DeliveryService, menu: MenuService): Ro
     const shop = (await menu.listShops()).find((s) => s.id === shopId);
     if (!shop) throw appError('shop/not_found', `There is no shop ${shopId}.`);
     res.json(await delivery.locate(shop, body));
+  });
+  /** Which of our shops deliver to this address, nearest first. */
+  router.post('/shops/search', limiter, async (req, res) => {
+    const body = parseInput(ShopSearchBody, req.body);
+    res.json(await delivery.searchShops(await menu.listShops(), body));
   });
   return router;
 }

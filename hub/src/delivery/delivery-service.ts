@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeliveryCheck, Position, Shop } from '../contract/index.js';
+import type { DeliveryCheck, Position, Shop, ShopSearchResult } from '../contract/index.js';
 import type { Geocoder } from '../adapters/maps.js';
 import { checkDeliveryZone } from '../domain/delivery-zone.js';
 import { appError } from '../errors.js';
@@ -36,6 +36,26 @@ export function createDeliveryService(deps: { geocoder?: Geocoder | undefined; l
       }
       const zone = position ? checkDeliveryZone(shop, position) : null;
       return { position, verified, zone };
+    },
+
+    /**
+     * The open shops delivering to an address, nearest first. Unverified (no Maps, Google down):
+     * every open shop, for the customer to choose, and the zone is checked again at ordering.
+     */
+    async searchShops(shops: readonly Shop[], address: Address): Promise<ShopSearchResult> {
+      const open = shops.filter((s) => s.status === 'open');
+      const first = open[0];
+      if (!first) return { position: null, verified: false, shops: [] };
+      const located = await this.locate(first, address);
+      const position = located.position;
+      if (!position)
+        return { position: null, verified: false, shops: open.map((shop) => ({ shop, distanceM: null })) };
+      const covering = open
+        .map((shop) => ({ shop, zone: checkDeliveryZone(shop, position) }))
+        .filter((c) => c.zone.inZone)
+        .sort((a, b) => a.zone.distanceM - b.zone.distanceM)
+        .map((c) => ({ shop: c.shop, distanceM: c.zone.distanceM }));
+      return { position, verified: located.verified, shops: covering };
     },
 
     /** Locates and refuses an address the shop does not deliver to. */

@@ -20,6 +20,10 @@ import { healthRoutes } from '../health/health-routes.js';
 import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
 import { ordersRoutes } from '../orders/orders-routes.js';
+import { paymentsRoutes, stripeWebhookRoute } from '../payments/payments-routes.js';
+import type { PaymentsService } from '../payments/payments-service.js';
+import type { EtaService } from '../eta/eta-service.js';
+import { etaRoutes } from '../eta/eta-routes.js';
 import type { OrdersService } from '../orders/orders-service.js';
 import { snapshotRoutes } from '../realtime/snapshot-routes.js';
 import type { SnapshotService } from '../realtime/snapshot-service.js';
@@ -49,6 +53,8 @@ export type HttpDeps = {
     dispatch: DispatchService;
     menu: MenuService;
     orders: OrdersService;
+    payments: PaymentsService;
+    eta: EtaService;
     stock: StockService;
   };
 };
@@ -89,6 +95,7 @@ export function createHttpApp(deps: HttpDeps) {
     createTableIfMissing: false,
     pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
   });
+  app.use(stripeWebhookRoute(services.payments));
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
   api.use(sameOrigin({ publicUrl: config.publicUrl, sessionCookie: SESSION_COOKIE }));
@@ -117,6 +124,8 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(snapshotRoutes(deps.snapshots));
   api.use(deliveryRoutes(services.delivery, services.menu));
   api.use(dispatchRoutes(services.dispatch));
+  api.use(paymentsRoutes(services.payments, { mapsConfigured: config.maps !== undefined }));
+  api.use(etaRoutes(services.eta));
   api.use((req, res) => {
     const body: ErrorBody = {
       error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },

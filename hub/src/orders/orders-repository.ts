@@ -29,7 +29,7 @@ const orderSelect = sql.fragment`
     case when o.offered_courier_id is null then null else json_build_object(
       'courierId', o.offered_courier_id,
       'expiresAt', to_char(o.offer_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end as offer,
-    o.notes, o.cancel_reason as "cancelReason",
+    o.notes, o.cancel_reason as "cancelReason", o.payment_failure as "paymentFailure",
     o.created_at as "createdAt", o.updated_at as "updatedAt",
     s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
   from orders o join shops s on s.id = o.shop_id`;
@@ -114,6 +114,9 @@ const LockedOrder = z.object({
   courierId: z.string().nullable(),
   paymentStatus: z.enum(['unpaid', 'paid', 'refunded']),
   paymentMethod: z.enum(['card_online', 'cash_at_door', 'card_at_door', 'at_counter']),
+  paymentIntentId: z.string().nullable(),
+  totalCents: z.number(),
+  shortCode: z.string(),
   createdAt: z.string(),
 });
 export type LockedOrder = z.infer<typeof LockedOrder>;
@@ -121,7 +124,9 @@ export type LockedOrder = z.infer<typeof LockedOrder>;
 const lockedSelect = sql.fragment`
   select id, shop_id as "shopId", mode, status, version, courier_id as "courierId",
          offered_courier_id as "offeredCourierId", coalesce(offer_expires_at <= now(), false) as "offerExpired",
-         payment_status as "paymentStatus", payment_method as "paymentMethod", created_at as "createdAt"
+         payment_status as "paymentStatus", payment_method as "paymentMethod",
+         payment_intent_id as "paymentIntentId", total_cents as "totalCents", short_code as "shortCode",
+         created_at as "createdAt"
   from orders`;
 
 /** Row lock on the order: concurrent moves of one order queue here and see each other's result. */
@@ -252,6 +257,10 @@ export async function updateOrder(
     totals?: { totalCents: number; vatCents: number };
     delivery?: NewOrder['delivery'];
     promisedAt?: string | null;
+    paymentStatus?: 'unpaid' | 'paid' | 'refunded';
+    paymentIntentId?: string;
+    /** The last online payment attempt's failure; null clears it. */
+    paymentFailure?: string | null;
     /** The standing dispatch offer; null withdraws it. */
     offer?: { courierId: string; seconds: number } | null;
   },
@@ -277,6 +286,11 @@ export async function updateOrder(
       sql.fragment`delivery_lng = ${d.lng}`,
     );
   }
+  if (changes.paymentStatus !== undefined) sets.push(sql.fragment`payment_status = ${changes.paymentStatus}`);
+  if (changes.paymentIntentId !== undefined)
+    sets.push(sql.fragment`payment_intent_id = ${changes.paymentIntentId}`);
+  if (changes.paymentFailure !== undefined)
+    sets.push(sql.fragment`payment_failure = ${changes.paymentFailure}`);
   if (changes.promisedAt !== undefined) sets.push(sql.fragment`promised_at = ${changes.promisedAt}`);
   if (changes.status === 'ready') sets.push(sql.fragment`ready_at = now()`);
   if (changes.offer === null) {

@@ -30,6 +30,7 @@ import type { DispatchService } from '../dispatch/dispatch-service.js';
 import { appError } from '../errors.js';
 import { findProducts, findShop, type ProductRow } from '../menu/menu-repository.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
+import { requestRefund } from '../payments/payments-repository.js';
 import { applyMovements, lockStock, orderHoldings } from '../stock/stock-repository.js';
 import {
   claimCommand,
@@ -70,6 +71,10 @@ type Deps = {
   dispatch?: Pick<DispatchService, 'offerNext'>;
   /** Geocoding and the delivery zone (outside any transaction: it may call Google). */
   delivery: Pick<DeliveryService, 'requireDeliverable'>;
+  /** Called after a commit that recorded a refund to make (a paid order was cancelled). */
+  onRefundRequested?: () => void;
+  /** Sends the order confirmation with the tracking link (after the commit; never blocks it). */
+  confirmations?: { orderCreated: (order: Order, shopName: string, trackingUrl: string) => void };
   couriers: {
     isCourierOfShop: (
       tx: DatabaseTransactionConnection,
@@ -81,12 +86,23 @@ type Deps = {
 
 const STAFF_CHANNELS = new Set(['phone', 'counter']);
 
+/** Work a transaction leaves for after its commit. */
+export type Effects = { refund: boolean };
+
 export function createOrdersService(deps: Deps) {
   const { db, clock } = deps;
   // Side effects stay out of the transaction callback: slonik retries it on serialization errors.
-  async function transact<T>(fn: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T> {
-    const result = await db.transaction(fn);
+  // What the callback asks for after the commit is collected per attempt and acted on once.
+  async function transact<T>(
+    fn: (tx: DatabaseTransactionConnection, effects: Effects) => Promise<T>,
+  ): Promise<T> {
+    let effects: Effects = { refund: false };
+    const result = await db.transaction((tx) => {
+      effects = { refund: false };
+      return fn(tx, effects);
+    });
     deps.onCommitted?.();
+    if (effects.refund) deps.onRefundRequested?.();
     return result;
   }
 
@@ -195,6 +211,7 @@ export function createOrdersService(deps: Deps) {
     to: OrderStatus,
     actor: Actor,
     reason: string | null,
+    effects: Effects,
     collected?: Collected,
   ): Promise<void> {
     const facts: OrderFacts = order;
@@ -211,6 +228,16 @@ export function createOrdersService(deps: Deps) {
       await recordCollectedPayment(tx, order.id, collected);
     }
     await applyStockEffect(tx, order, to);
+    // Money taken online goes back when the order is cancelled: the refund is recorded with the
+    // cancellation, so it cannot be forgotten, and made with Stripe after the commit.
+    if (to === 'cancelled' && order.paymentStatus === 'paid' && order.paymentIntentId) {
+      const requested = await requestRefund(tx, {
+        orderId: order.id,
+        paymentIntentId: order.paymentIntentId,
+        amountCents: order.totalCents,
+      });
+      if (requested) effects.refund = true;
+    }
     // A cancelled order withdraws the offer standing for it.
     const withdraw = to === 'cancelled' && order.offeredCourierId !== null;
     if (withdraw) await closeOffer(tx, order.id, 'withdrawn');
@@ -349,7 +376,9 @@ export function createOrdersService(deps: Deps) {
         return id;
       });
       const order = toOrder(await mustRead(orderId));
-      return { order, trackingToken: token, trackingUrl: deps.trackingUrl(token) };
+      const trackingUrl = deps.trackingUrl(token);
+      deps.confirmations?.orderCreated(order, shop.name, trackingUrl);
+      return { order, trackingToken: token, trackingUrl };
     },
 
     async get(id: string, actor: Actor): Promise<Order> {
@@ -426,12 +455,12 @@ export function createOrdersService(deps: Deps) {
     },
 
     async cancelByCustomer(token: string, reason: string | null): Promise<TrackedOrder> {
-      const orderId = await transact(async (tx) => {
+      const orderId = await transact(async (tx, effects) => {
         const order = await lockByToken(tx, token);
         if (!isCustomerEditable(order.status) && order.status !== 'cancelled') {
           throw appError('order/locked', lockedMessage);
         }
-        await move(tx, order, 'cancelled', { kind: 'customer', orderId: order.id }, reason);
+        await move(tx, order, 'cancelled', { kind: 'customer', orderId: order.id }, reason, effects);
         return order.id;
       });
       return toTracked(await mustRead(orderId));
@@ -447,7 +476,7 @@ export function createOrdersService(deps: Deps) {
       actor: Actor,
       idempotencyKey?: string,
     ): Promise<Order> {
-      await transact(async (tx) => {
+      await transact(async (tx, effects) => {
         const order = await lockOrder(tx, id);
         if (!order || (actor.kind === 'staff' && !worksAt(actor, order.shopId))) {
           throw appError('order/not_found', `There is no order ${id}.`);
@@ -459,7 +488,7 @@ export function createOrdersService(deps: Deps) {
             `This order changed meanwhile (now version ${order.version}, status ${order.status}): reload it.`,
           );
         }
-        await move(tx, order, body.to, actor, body.reason ?? null, body.collected);
+        await move(tx, order, body.to, actor, body.reason ?? null, effects, body.collected);
       });
       return toOrder(await mustRead(id));
     },
@@ -499,10 +528,17 @@ export function createOrdersService(deps: Deps) {
       return toOrder(await mustRead(id));
     },
 
+    /**
+     * For the payments service, inside its own transaction (the webhook's): the order's status
+     * moves by the same rules as everywhere else, with its stock, history and event.
+     */
+    moveLocked: move,
+    appendOrderEvent,
+
     /** Cancels unpaid online orders older than the payment window; returns how many. */
     async expireUnpaid(limit = 100): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - PAYMENT_WINDOW_MS);
-      return transact(async (tx) => {
+      return transact(async (tx, effects) => {
         const orders = await lockExpiredUnpaid(tx, cutoff, limit);
         for (const order of orders) {
           await move(
@@ -511,6 +547,7 @@ export function createOrdersService(deps: Deps) {
             'cancelled',
             { kind: 'system' },
             'Online payment not received within 15 minutes.',
+            effects,
           );
         }
         return orders.length;

@@ -56,5 +56,10 @@ export function createMetrics() {
       labelNames: ['name', 'outcome'] as const,
       registers: [registry],
     }),
+    mailsSent: new Counter({
+      name: 'ocp_mails_sent_total',
+      help: 'Order confirmation e-mails handed to the SMTP server',
+      registers: [registry],
+    }),
   };
 }

@@ -8,7 +8,7 @@ import type {
   TrackingSnapshot,
 } from '../contract/index.js';
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from '../adapters/postgres.js';
-import { courierShop, shopCouriers } from '../couriers/couriers-repository.js';
+import { courierPosition, courierShop, shopCouriers } from '../couriers/couriers-repository.js';
 import { isManagerOf, worksAt, type Actor } from '../domain/actor.js';
 import { appError } from '../errors.js';
 import type { MenuService } from '../menu/menu-service.js';
@@ -78,15 +78,26 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
       return consistent(async (tx) => {
         const row = await findOrderByTokenHash(tx, hashTrackingToken(token));
         if (!row) throw appError('order/not_found', 'No order has this tracking link.');
-        return { order: toTracked(row) };
+        // The courier's position is the customer's business only while their pizza is on the way.
+        const carried = row.status === 'out_for_delivery' && row.courierId !== null;
+        return {
+          order: toTracked(row),
+          courierPosition: carried ? await courierPosition(tx, row.courierId!) : null,
+        };
       });
     },
 
     async menu(shopId: number): Promise<MenuSnapshot> {
-      const { lastSeq } = await readRelayState(db);
-      // Availability is recomputed from absolute stock levels by every stock event, so a seq read
-      // just before the menu is safe: anything after it arrives as an event.
-      return { ...(await deps.menu.menu(shopId)), seq: lastSeq };
+      const menu = await deps.menu.menu(shopId);
+      // Levels are read with the seq; later stock events carry absolute levels, so applying one
+      // the snapshot already reflects changes nothing.
+      return consistent(async (tx) => ({
+        ...menu,
+        levels: (await deps.stock.levelsIn(tx, shopId)).items.map((i) => ({
+          ingredientId: i.ingredientId,
+          available: i.onHand - i.reserved,
+        })),
+      }));
     },
 
     async stock(shopId: number, actor: Actor): Promise<StockSnapshot> {

@@ -8,6 +8,8 @@ import {
   HandshakeAuth,
   SubscribeRequest,
   room,
+  forCustomer,
+  isCustomerRoom,
   roomsForEvent,
   type Ack,
   type AckError,
@@ -206,7 +208,9 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       return { reload: true, reason: 'Too much happened meanwhile: reload the screen.' };
     }
     metrics.eventsReplayed.inc(events.length);
-    return { reload: false, rooms, events, upTo: Math.max(state.lastSeq, since) };
+    // A customer's replay is projected like their live events: no staff ids.
+    const seen = socket.data.principal.kind === 'customer' ? events.map(forCustomer) : events;
+    return { reload: false, rooms, events: seen, upTo: Math.max(state.lastSeq, since) };
   }
 
   async function runCommand(socket: HubSocket, command: Command): Promise<Ack<unknown>> {
@@ -289,5 +293,12 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
 
 /** Emits relayed events to their rooms on every node (through whatever adapter `io` has). */
 export function emitEvents(io: HubSocketServer, events: readonly EventEnvelope[]): void {
-  for (const event of events) io.to(roomsForEvent(event)).emit('event', event);
+  for (const event of events) {
+    const rooms = roomsForEvent(event);
+    // Customers' rooms get the order without staff ids; no socket is in both kinds of room.
+    const staff = rooms.filter((r) => !isCustomerRoom(r));
+    const customers = rooms.filter(isCustomerRoom);
+    if (staff.length > 0) io.to(staff).emit('event', event);
+    if (customers.length > 0) io.to(customers).emit('event', forCustomer(event));
+  }
 }

@@ -1,0 +1,276 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { PaymentStart } from '../contract/index.js';
+import type { DatabasePool } from '../adapters/postgres.js';
+import type { GatewayEvent, PaymentGateway } from '../adapters/stripe.js';
+import { appError } from '../errors.js';
+import { findOrderByTokenHash, lockOrder, updateOrder } from '../orders/orders-repository.js';
+import type { Effects, OrdersService } from '../orders/orders-service.js';
+import { hashTrackingToken } from '../orders/tracking-token.js';
+import {
+  claimStripeEvent,
+  lockPendingRefund,
+  noteRefundAttempt,
+  pendingRefunds,
+  recordStripePayment,
+  requestRefund,
+  setPaymentIntent,
+  setStripeEventOutcome,
+  settleRefund,
+  type PendingRefund,
+} from './payments-repository.js';
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>;
+
+type Deps = {
+  db: DatabasePool;
+  logger: Logger;
+  /** Absent when Stripe is not configured: customers pay at the door or the counter. */
+  gateway: PaymentGateway | undefined;
+  publishableKey: string | undefined;
+  orders: Pick<OrdersService, 'moveLocked' | 'appendOrderEvent'>;
+  onCommitted?: () => void;
+};
+
+/** What the webhook did with an event, recorded with it (stripe_events.outcome). */
+export type WebhookOutcome =
+  | 'duplicate'
+  | 'paid'
+  | 'already_paid'
+  | 'paid_after_cancel_refunding'
+  | 'superseded_refunding'
+  | 'failure_recorded'
+  | 'failure_after_payment_ignored'
+  | 'failure_ignored'
+  | 'unknown_order'
+  | 'ignored_type';
+
+const OrderId = z.uuid();
+
+export function createPaymentsService(deps: Deps) {
+  const { db, logger } = deps;
+  let refunding: Promise<void> | null = null;
+  let refundAgain = false;
+
+  function requireGateway(): PaymentGateway {
+    if (!deps.gateway || !deps.publishableKey) {
+      throw appError(
+        'payment/unavailable',
+        'Online payment is not available at the moment: pay at the door or at the counter.',
+      );
+    }
+    return deps.gateway;
+  }
+
+  async function handle(event: GatewayEvent): Promise<{ outcome: WebhookOutcome; refund: boolean }> {
+    const pi = event.paymentIntent;
+    const orderId = pi?.orderId && OrderId.safeParse(pi.orderId).success ? pi.orderId : null;
+    const effects: Effects = { refund: false };
+    const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
+      effects.refund = false;
+      if (
+        !(await claimStripeEvent(tx, { id: event.id, type: event.type, orderId, createdAt: event.createdAt }))
+      ) {
+        return 'duplicate';
+      }
+      const decide = async (): Promise<WebhookOutcome> => {
+        if (event.type !== 'payment_intent.succeeded' && event.type !== 'payment_intent.payment_failed') {
+          return 'ignored_type';
+        }
+        const order = orderId && pi ? await lockOrder(tx, orderId) : null;
+        if (!order || !pi) return 'unknown_order';
+
+        if (event.type === 'payment_intent.payment_failed') {
+          // Events may arrive out of order: a failure reported after the payment succeeded (an
+          // earlier attempt) must not move the order back, nor show a failure on a paid order.
+          if (order.paymentStatus !== 'unpaid') return 'failure_after_payment_ignored';
+          if (order.status !== 'pending_payment' || order.paymentIntentId !== pi.id) return 'failure_ignored';
+          await updateOrder(tx, order.id, { paymentFailure: pi.failure ?? 'The payment failed.' });
+          await deps.orders.appendOrderEvent(tx, 'order.modified', order.id, { fields: ['paymentFailure'] });
+          return 'failure_recorded';
+        }
+
+        // payment_intent.succeeded: the money is taken; record it whatever the order became.
+        const fresh = await recordStripePayment(tx, order.id, pi.id, pi.amountCents);
+        if (!fresh || order.paymentStatus !== 'unpaid') return 'already_paid';
+        const current = order.paymentIntentId === pi.id && pi.amountCents === order.totalCents;
+        if (!current) {
+          // An older PaymentIntent of this order (the lines changed since): give the money back.
+          effects.refund = await requestRefund(tx, {
+            orderId: order.id,
+            paymentIntentId: pi.id,
+            amountCents: pi.amountCents,
+          });
+          return 'superseded_refunding';
+        }
+        await updateOrder(tx, order.id, { paymentStatus: 'paid', paymentFailure: null });
+        if (order.status === 'pending_payment') {
+          await deps.orders.moveLocked(
+            tx,
+            { ...order, paymentStatus: 'paid' },
+            'received',
+            { kind: 'payment' },
+            null,
+            effects,
+          );
+          return 'paid';
+        }
+        // Paid after the order was cancelled (expired, or cancelled while the card was being
+        // confirmed): the customer gets their money back.
+        if (order.status === 'cancelled') {
+          effects.refund = await requestRefund(tx, {
+            orderId: order.id,
+            paymentIntentId: pi.id,
+            amountCents: pi.amountCents,
+          });
+          await deps.orders.appendOrderEvent(tx, 'order.modified', order.id, { fields: ['paymentStatus'] });
+          return 'paid_after_cancel_refunding';
+        }
+        await deps.orders.appendOrderEvent(tx, 'order.modified', order.id, { fields: ['paymentStatus'] });
+        return 'paid';
+      };
+      const result = await decide();
+      await setStripeEventOutcome(tx, event.id, result);
+      return result;
+    });
+    if (outcome !== 'duplicate') deps.onCommitted?.();
+    return { outcome, refund: effects.refund };
+  }
+
+  /** One refund with Stripe, then its result recorded; a failure to reach Stripe is retried later. */
+  async function refundOne(pending: PendingRefund, gateway: PaymentGateway): Promise<void> {
+    const id = pending.id;
+    let result: Awaited<ReturnType<PaymentGateway['refund']>>;
+    try {
+      // The key is the order's: however many times this runs, on however many nodes, Stripe
+      // refunds once.
+      result = await gateway.refund({
+        paymentIntentId: pending.paymentIntentId,
+        amountCents: pending.amountCents,
+        orderId: pending.orderId,
+        idempotencyKey: `ocp-refund-${pending.orderId}`,
+      });
+    } catch (error) {
+      logger.warn({ err: error, orderId: pending.orderId }, 'refund not made yet: Stripe did not answer');
+      await noteRefundAttempt(db, id, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    await db.transaction(async (tx) => {
+      const locked = await lockPendingRefund(tx, id);
+      if (!locked) return;
+      await settleRefund(tx, id, {
+        status: result.status,
+        stripeRefundId: result.id,
+        failure: result.status === 'failed' ? 'Stripe refused the refund' : null,
+      });
+      if (result.status === 'succeeded') {
+        await updateOrder(tx, locked.orderId, { paymentStatus: 'refunded' });
+        await deps.orders.appendOrderEvent(tx, 'order.modified', locked.orderId, {
+          fields: ['paymentStatus'],
+        });
+      }
+    });
+    deps.onCommitted?.();
+  }
+
+  async function processRefundsOnce(): Promise<void> {
+    const gateway = deps.gateway;
+    if (!gateway) return;
+    for (const refund of await pendingRefunds(db, 20)) await refundOne(refund, gateway);
+  }
+
+  return {
+    siteConfig() {
+      return { stripePublishableKey: deps.gateway ? (deps.publishableKey ?? null) : null };
+    },
+
+    /**
+     * The PaymentIntent for an order waiting for its online payment. Its idempotency key is the
+     * order and its amount: asking twice (a reload, two tabs) gives the same PaymentIntent, and a
+     * changed amount a new one.
+     */
+    async start(token: string): Promise<PaymentStart> {
+      const gateway = requireGateway();
+      const order = await findOrderByTokenHash(db, hashTrackingToken(token));
+      if (!order) throw appError('order/not_found', 'No order has this tracking link.');
+      if (order.paymentMethod !== 'card_online') {
+        throw appError('payment/not_required', 'This order is paid at the door or at the counter.');
+      }
+      if (order.status !== 'pending_payment' || order.paymentStatus !== 'unpaid') {
+        throw appError(
+          'payment/not_required',
+          order.paymentStatus === 'unpaid'
+            ? `This order is ${order.status}: it can no longer be paid online.`
+            : 'This order is already paid.',
+        );
+      }
+      let intent;
+      try {
+        intent = await gateway.createPaymentIntent({
+          orderId: order.id,
+          shortCode: order.shortCode,
+          amountCents: order.totals.totalCents,
+          idempotencyKey: `ocp-pi-${order.id}-${order.totals.totalCents}`,
+        });
+      } catch (error) {
+        logger.error({ err: error, orderId: order.id }, 'Stripe did not create the PaymentIntent');
+        throw appError(
+          'payment/provider_failed',
+          'The payment service did not answer: try again in a moment, or pay at the door.',
+        );
+      }
+      await db.transaction(async (tx) => {
+        const locked = await lockOrder(tx, order.id);
+        if (locked?.status === 'pending_payment') await setPaymentIntent(tx, order.id, intent.id);
+      });
+      return {
+        paymentIntentId: intent.id,
+        clientSecret: intent.clientSecret,
+        publishableKey: deps.publishableKey!,
+        amountCents: intent.amountCents,
+        currency: 'eur',
+      };
+    },
+
+    /** Verifies and applies one webhook delivery. */
+    async webhook(rawBody: Buffer, signature: string | undefined): Promise<{ outcome: WebhookOutcome }> {
+      const gateway = requireGateway();
+      if (!signature) throw appError('webhook/invalid_signature', 'The Stripe-Signature header is missing.');
+      let event: GatewayEvent;
+      try {
+        event = gateway.verifyWebhook(rawBody, signature);
+      } catch (error) {
+        throw appError(
+          'webhook/invalid_signature',
+          `The Stripe signature does not check out: ${error instanceof Error ? error.message : 'invalid'}.`,
+        );
+      }
+      const { outcome, refund } = await handle(event);
+      logger.info({ stripeEvent: event.id, type: event.type, outcome }, 'stripe webhook');
+      if (refund) this.processRefunds();
+      return { outcome };
+    },
+
+    /**
+     * Makes the refunds recorded and not yet made. Runs one pass at a time per node; a request
+     * during a pass runs another after it. Returns when the pass it belongs to has finished.
+     */
+    processRefunds(): Promise<void> {
+      if (refunding) {
+        refundAgain = true;
+        return refunding;
+      }
+      refunding = (async () => {
+        do {
+          refundAgain = false;
+          try {
+            await processRefundsOnce();
+          } catch (error) {
+            logger.error({ err: error }, 'refund pass failed');
+          }
+        } while (refundAgain);
+      })().finally(() => (refunding = null));
+      return refunding;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedOrder, ErrorBody, Eta, ShopSearchResult } from '../../hub/src/contract/index.js';
+import { startFakeMaps, type FakeMaps } from '../fakes/maps-server.js';
+import { facts, type Facts } from '../helpers/facts.js';
+import { deliveryOrderBody, demoAddress, orderBody } from '../helpers/orders.js';
+import { startTestHub, type TestHub } from '../helpers/test-hub.js';
+
+const KEY = 'AIzaFakeKeyForTests0123';
+const near = { line1: '24 rue de la Roquette', postcode: '75011', city: 'Paris' };
+const far = { line1: '10 avenue de la Porte de Choisy', postcode: '75013', city: 'Paris' };
+const unknown = { line1: '999 rue qui n’existe pas', postcode: '75011', city: 'Paris' };
+const places = {
+  'rue de la Roquette': { lat: 48.8549, lng: 2.3736 },
+  'Porte de Choisy': { lat: 48.8205, lng: 2.3649 },
+};
+
+let maps: FakeMaps;
+let silentMaps: FakeMaps;
+let hub: TestHub;
+let noKey: TestHub;
+let slowGoogle: TestHub;
+let f: Facts;
+let shopA: number;
+let reine: number;
+
+beforeAll(async () => {
+  maps = await startFakeMaps({ key: KEY, places });
+  silentMaps = await startFakeMaps({ key: KEY, places });
+  silentMaps.hang(true);
+  hub = await startTestHub({ env: { MAPS_API_KEY: KEY, MAPS_BASE_URL: maps.url } });
+  noKey = await startTestHub({ database: hub.database });
+  slowGoogle = await startTestHub({
+    database: hub.database,
+    env: { MAPS_API_KEY: KEY, MAPS_BASE_URL: silentMaps.url, MAPS_TIMEOUT_MS: '300' },
+  });
+  f = facts(hub.db);
+  shopA = await f.shopId('A');
+  reine = await f.productId('reine');
+});
+afterAll(async () => {
+  await slowGoogle?.close();
+  await noKey?.close();
+  await hub?.close();
+  await maps?.close();
+  await silentMaps?.close();
+});
+
+const token = (res: { body: CreatedOrder | ErrorBody }) => (res.body as CreatedOrder).trackingToken;
+
+describe('choosing a shop by delivery address', () => {
+  it('lists the open shops whose zone covers the address, nearest first', async () => {
+    const res = await hub.client().post<ShopSearchResult>('/api/shops/search', near);
+    expect(res.status).toBe(200);
+    expect(res.body.verified).toBe(true);
+    expect(res.body.position).toEqual(places['rue de la Roquette']);
+    expect(res.body.shops.map((s) => s.shop.codeLetter)).toEqual(['A']);
+    expect(res.body.shops[0]!.distanceM).toBeGreaterThan(1000);
+    expect(res.body.shops[0]!.distanceM).toBeLessThan(1500);
+  });
+
+  it('finds no shop for an address outside every zone, and refuses an unknown address', async () => {
+    const outside = await hub.client().post<ShopSearchResult>('/api/shops/search', far);
+    expect(outside.status).toBe(200);
+    expect(outside.body.shops).toEqual([]);
+    const missing = await hub.client().post<ErrorBody>('/api/shops/search', unknown);
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.code).toBe('order/address_not_found');
+    const bad = await hub.client().post<ErrorBody>('/api/shops/search', { ...near, postcode: 'Paris' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('without a Maps key lists every open shop, unranked and marked unverified', async () => {
+    const res = await noKey.client().post<ShopSearchResult>('/api/shops/search', near);
+    expect(res.status).toBe(200);
+    expect(res.body.verified).toBe(false);
+    expect(res.body.shops.map((s) => s.shop.codeLetter).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(res.body.shops.every((s) => s.distanceM === null)).toBe(true);
+  });
+});
+
+describe('ETA of a tracked order', () => {
+  it('uses Google’s route time from the shop to the address when a key is configured', async () => {
+    maps.setRouteSeconds(11 * 60);
+    const before = maps.directionsRequests().length;
+    const created = await hub
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        deliveryOrderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 2 }] }),
+      );
+    expect(created.status).toBe(201);
+    const eta = await hub.client().get<Eta>(`/api/orders/track/${token(created)}/eta`);
+    expect(eta.status).toBe(200);
+    expect(eta.body).toMatchObject({ stage: 'kitchen', source: 'route', routeMinutes: 11 });
+    const asked = maps.directionsRequests().slice(before);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.searchParams.get('origin')).toBe('48.8656,2.3781');
+    expect(asked[0]!.searchParams.get('destination')).toBe(
+      `${demoAddress.position.lat},${demoAddress.position.lng}`,
+    );
+    const at = Date.parse(eta.body.at!);
+    const computed = Date.parse(eta.body.computedAt);
+    // Kitchen work, the handover and the 11 minutes of route, all in the expected time.
+    expect(Math.round((at - computed) / 60_000)).toBe(eta.body.kitchenMinutes + 4 + 11);
+  });
+
+  it('without a key: the straight-line estimate, labelled as such', async () => {
+    const created = await noKey
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        deliveryOrderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+      );
+    const eta = await noKey.client().get<Eta>(`/api/orders/track/${token(created)}/eta`);
+    // 1.2 km as the crow flies, 1.7 km by road at 18 km/h.
+    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 6 });
+  });
+
+  it('counts the orders the kitchen will make first', async () => {
+    const first = await noKey
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        orderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+      );
+    const second = await noKey
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        orderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+      );
+    const a = await noKey.client().get<Eta>(`/api/orders/track/${token(first)}/eta`);
+    const b = await noKey.client().get<Eta>(`/api/orders/track/${token(second)}/eta`);
+    expect(b.body.ordersAhead).toBe(a.body.ordersAhead + 1);
+    expect(b.body.kitchenMinutes).toBeGreaterThan(a.body.kitchenMinutes);
+    expect(b.body.routeMinutes).toBeNull();
+  });
+
+  it('a Google that does not answer never blocks an order, and the ETA falls back to the estimate', async () => {
+    const created = await slowGoogle.client().post<CreatedOrder>(
+      '/api/orders',
+      deliveryOrderBody({
+        shopId: shopA,
+        lines: [{ productId: reine, quantity: 1 }],
+        deliveryAddress: near,
+      }),
+    );
+    expect(created.status).toBe(201);
+    // The address stays unverified (no position): the order is taken anyway.
+    expect((created.body as CreatedOrder).order.deliveryAddress?.position).toBeNull();
+
+    const located = await slowGoogle
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        deliveryOrderBody({ shopId: shopA, lines: [{ productId: reine, quantity: 1 }] }),
+      );
+    const eta = await slowGoogle.client().get<Eta>(`/api/orders/track/${token(located)}/eta`);
+    expect(eta.status).toBe(200);
+    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 6 });
+    expect(silentMaps.directionsRequests().length).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for an unknown tracking link', async () => {
+    const res = await hub.client().get<ErrorBody>(`/api/orders/track/${'x'.repeat(43)}/eta`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('order/not_found');
+  });
+});
