@@ -78,6 +78,7 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
     expect(newer.map((e) => (e.data as { order: Order }).order.status)).toEqual(['preparing', 'baking']);
     expect(replay.events.every((e) => e.orderId === created.body.order.id)).toBe(true);
 
+    const offeredPublished = hub.published((e) => e.orderId === created.body.order.id && e.version === 5);
     await kitchen.post(`/api/orders/${created.body.order.id}/transitions`, { to: 'ready' });
     // Ready: the status change, then (same transaction) the delivery offered to a courier.
     await phone.until((events) => events.some((e) => e.version === 5));
@@ -85,6 +86,17 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
       [4, 'order.status_changed'],
       [5, 'order.offer_changed'],
     ]);
+    // Staff see to whom the delivery is offered; the customer's page never gets staff ids, live
+    // or replayed.
+    const offered = await offeredPublished;
+    expect(offered.courierId).toEqual(expect.any(String));
+    expect((offered.data.order as Order).offer?.courierId).toBe(offered.courierId);
+    for (const e of [...replay.events, ...phone.events]) {
+      expect(e.courierId).toBeUndefined();
+      expect(Object.keys(e.data.order as object)).not.toContain('offer');
+      expect(Object.keys(e.data.order as object)).not.toContain('courierId');
+      expect(e.data.previousCourierId).toBeUndefined();
+    }
     phone.close();
   });
 

@@ -78,7 +78,26 @@ export function createHttpApp(deps: HttpDeps) {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
-  app.use(helmet());
+  // Stripe's Payment Element is Stripe.js and its iframes (Stripe's documented CSP); everything
+  // else comes from this origin. A test's fake Stripe API is on loopback: allowed when configured.
+  const stripeApi = config.stripe?.apiUrl ? [new URL(config.stripe.apiUrl).origin] : [];
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          scriptSrc: ["'self'", 'https://js.stripe.com', 'https://*.js.stripe.com'],
+          frameSrc: [
+            "'self'",
+            'https://js.stripe.com',
+            'https://*.js.stripe.com',
+            'https://hooks.stripe.com',
+          ],
+          connectSrc: ["'self'", 'https://api.stripe.com', ...stripeApi],
+          imgSrc: ["'self'", 'data:', 'blob:', 'https://*.stripe.com'],
+        },
+      },
+    }),
+  );
   app.use(
     healthRoutes({
       db: deps.db,
