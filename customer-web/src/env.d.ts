@@ -9,8 +9,8 @@ declare module '*.vue' {
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** Shown in the browser tab, before " — OC Pizza". */
-    title?: string;
+    /** Key under `titles.` in the messages, shown in the browser tab before " — OC Pizza". */
+    titleKey?: string;
   }
 }
 

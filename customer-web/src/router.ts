@@ -1,27 +1,61 @@
 import { createRouter, createWebHistory } from 'vue-router';
+import { i18n } from './i18n';
 import HomePage from './views/HomePage.vue';
 
 export const router = createRouter({
   history: createWebHistory('/'),
   routes: [
-    { path: '/', name: 'home', component: HomePage, meta: { title: 'Nos pizzerias' } },
+    { path: '/', name: 'home', component: HomePage, meta: { titleKey: 'home' } },
     {
-      path: '/suivi/:token',
+      path: '/pizzeria/:slug',
+      name: 'shop',
+      component: () => import('./views/ShopPage.vue'),
+      props: true,
+      meta: { titleKey: 'shop' },
+    },
+    {
+      path: '/pizzeria/:slug/commande',
+      name: 'checkout',
+      component: () => import('./views/CheckoutPage.vue'),
+      props: true,
+      meta: { titleKey: 'checkout' },
+    },
+    {
+      path: '/paiement/:token',
+      name: 'payment',
+      component: () => import('./views/PaymentPage.vue'),
+      props: true,
+      meta: { titleKey: 'payment' },
+    },
+    {
+      path: '/track/:token',
       name: 'tracking',
       component: () => import('./views/TrackingPage.vue'),
       props: true,
-      meta: { title: 'Suivi de commande' },
+      meta: { titleKey: 'tracking' },
+    },
+    // The first tracking links were sent as /suivi/…: they keep working.
+    { path: '/suivi/:token', redirect: (to) => ({ name: 'tracking', params: { token: to.params.token } }) },
+    {
+      path: '/compte',
+      name: 'account',
+      component: () => import('./views/AccountPage.vue'),
+      meta: { titleKey: 'account' },
     },
     {
       path: '/:pathMatch(.*)*',
       name: 'not-found',
       component: () => import('./views/NotFoundPage.vue'),
-      meta: { title: 'Page introuvable' },
+      meta: { titleKey: 'notFound' },
     },
   ],
-  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  scrollBehavior: (to, _from, saved) => saved ?? (to.hash ? { el: to.hash } : { top: 0 }),
 });
 
+export function pageTitle(titleKey: string | undefined): string {
+  return titleKey ? `${i18n.global.t(`titles.${titleKey}`)} — OC Pizza` : 'OC Pizza';
+}
+
 router.afterEach((to) => {
-  document.title = to.meta.title ? `${to.meta.title} — OC Pizza` : 'OC Pizza';
+  document.title = pageTitle(to.meta.titleKey);
 });
