@@ -6,6 +6,7 @@ export default defineConfig({
       'hub/src/**/*.test.ts',
       'displays/src/**/*.test.ts',
       'customer-web/src/**/*.test.ts',
+      'backoffice/src/**/*.test.ts',
       'tests/**/*.test.ts',
     ],
     globalSetup: ['tests/helpers/global-setup.ts'],

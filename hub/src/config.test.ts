@@ -94,4 +94,50 @@ describe('config', () => {
     );
     expect(loadConfig({ BENCH_DISABLE_OUTBOX: 'true' }).benchDisableOutbox).toBe(true);
   });
+
+  it('bounds a graceful shutdown to 15 s by default; Sentry reports errors only unless told to trace', () => {
+    const defaults = loadConfig({});
+    expect(defaults.shutdownTimeoutMs).toBe(15_000);
+    expect(defaults.sentryDsn).toBeUndefined();
+    expect(defaults.sentryTracesSampleRate).toBe(0);
+    expect(defaults.release).toBeUndefined();
+    const set = loadConfig({
+      SHUTDOWN_TIMEOUT_MS: '30000',
+      SENTRY_DSN: 'https://key@o1.ingest.sentry.io/42',
+      SENTRY_TRACES_SAMPLE_RATE: '0.1',
+      RELEASE: 'oc-pizza-hub@1.4.0',
+      GIT_SHA: 'ABCDEF1234',
+    });
+    expect(set.shutdownTimeoutMs).toBe(30_000);
+    expect(set.sentryTracesSampleRate).toBe(0.1);
+    expect(set.release).toBe('oc-pizza-hub@1.4.0');
+    expect(set.gitSha).toBe('abcdef1234');
+    const text = problemsOf({
+      SHUTDOWN_TIMEOUT_MS: '50',
+      SENTRY_TRACES_SAMPLE_RATE: '2',
+      RELEASE: 'two words',
+      GIT_SHA: 'main',
+    }).join('\n');
+    for (const name of ['SHUTDOWN_TIMEOUT_MS', 'SENTRY_TRACES_SAMPLE_RATE', 'RELEASE', 'GIT_SHA']) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('puts backups under DATA_DIR for 14 days by default; BACKUP_NOW only outside production', () => {
+    const defaults = loadConfig({ DATA_DIR: '/srv/ocp' });
+    expect(defaults.backup).toEqual({ dir: '/srv/ocp/backups', keepDays: 14, now: undefined });
+    const set = loadConfig({
+      BACKUP_DIR: '/var/backups/ocpizza',
+      BACKUP_KEEP_DAYS: '30',
+      BACKUP_NOW: '2030-01-15T03:00:00Z',
+    });
+    expect(set.backup.dir).toBe('/var/backups/ocpizza');
+    expect(set.backup.keepDays).toBe(30);
+    expect(set.backup.now?.toISOString()).toBe('2030-01-15T03:00:00.000Z');
+    expect(problemsOf({ BACKUP_KEEP_DAYS: '0' }).join('\n')).toContain('BACKUP_KEEP_DAYS');
+    expect(problemsOf({ BACKUP_NOW: 'yesterday' }).join('\n')).toContain('BACKUP_NOW');
+    expect(problemsOf({ ...production, BACKUP_NOW: '2030-01-15T03:00:00Z' }).join('\n')).toContain(
+      'BACKUP_NOW',
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -23,6 +24,17 @@ const EnvSchema = z.object({
     z.string().regex(/^\/[A-Za-z0-9_-]{16,}$/, 'must be a path like /admin-<16+ random characters>'),
   ),
   SENTRY_DSN: optional(z.url()),
+  /** Fraction of requests traced for Sentry performance (0 = errors only, the default). */
+  SENTRY_TRACES_SAMPLE_RATE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0)),
+  /** The release errors are reported under; default oc-pizza-hub@<version>+<GIT_SHA>. */
+  RELEASE: optional(z.string().regex(/^[\w.@+:/-]{1,200}$/, 'must be one word such as oc-pizza-hub@1.4.0')),
+  /** The deployed commit (set by the deployment), part of the default release name. */
+  GIT_SHA: optional(z.string().regex(/^[0-9a-f]{7,40}$/i, 'must be a git commit hash')),
+  /** SIGTERM / SIGINT: how long in-flight work may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1000).max(300_000).default(15_000),
+  ),
   STRIPE_SECRET_KEY: optional(z.string().regex(/^sk_(test|live)_[A-Za-z0-9]+$/, 'must look like sk_live_…')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must look like whsec_…')),
   STRIPE_PUBLISHABLE_KEY: optional(
@@ -49,6 +61,12 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(10)),
   /** Benchmark only (bench/writes.ts): order writes without their outbox events. */
   BENCH_DISABLE_OUTBOX: optional(z.enum(['true', 'false'])),
+  /** Where `npm run db:backup` writes its files (default <DATA_DIR>/backups). */
+  BACKUP_DIR: optional(z.string().min(1)),
+  /** Backups older than this many days are pruned after each successful backup. */
+  BACKUP_KEEP_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(14)),
+  /** Tests only: the time `db:backup` takes as now (names, retention). Refused in production. */
+  BACKUP_NOW: optional(z.iso.datetime({ offset: true })),
 });
 
 /** Variables production refuses to start without. */
@@ -74,6 +92,12 @@ export type Config = {
   sessionSecret: string;
   secretAdminUrl: string | undefined;
   sentryDsn: string | undefined;
+  sentryTracesSampleRate: number;
+  /** RELEASE when set; otherwise the default release is composed from the version and gitSha. */
+  release: string | undefined;
+  gitSha: string | undefined;
+  /** Bound of a graceful shutdown: past it the process exits anyway (code 1). */
+  shutdownTimeoutMs: number;
   /** All three keys, or online payment is off (customers pay at the door or the counter). */
   stripe:
     | { secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined }
@@ -89,6 +113,8 @@ export type Config = {
   loginRateLimit: number;
   /** Benchmark only: skip the outbox INSERT (screens get no events). Refused in production. */
   benchDisableOutbox: boolean;
+  /** `npm run db:backup`: where, how many days kept, and (tests only) the time taken as now. */
+  backup: { dir: string; keepDays: number; now: Date | undefined };
 };
 
 export class ConfigError extends Error {
@@ -120,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (env.BENCH_DISABLE_OUTBOX === 'true') {
       problems.push('BENCH_DISABLE_OUTBOX is a benchmark switch and is refused in production');
     }
+    if (emptyToUndefined(env.BACKUP_NOW) !== undefined) {
+      problems.push('BACKUP_NOW fakes the backup clock for tests and is refused in production');
+    }
   }
   const stripeKeys = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY'] as const;
   const stripeSet = stripeKeys.filter((name) => emptyToUndefined(env[name]) !== undefined);
@@ -140,6 +169,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     secretAdminUrl: e.SECRET_ADMIN_URL,
     sentryDsn: e.SENTRY_DSN,
+    sentryTracesSampleRate: e.SENTRY_TRACES_SAMPLE_RATE,
+    release: e.RELEASE,
+    gitSha: e.GIT_SHA?.toLowerCase(),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     stripe:
       e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET && e.STRIPE_PUBLISHABLE_KEY
         ? {
@@ -164,5 +197,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY === 'true',
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     benchDisableOutbox: e.BENCH_DISABLE_OUTBOX === 'true',
+    backup: {
+      dir: e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'),
+      keepDays: e.BACKUP_KEEP_DAYS,
+      now: e.BACKUP_NOW ? new Date(e.BACKUP_NOW) : undefined,
+    },
   };
 }

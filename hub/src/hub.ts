@@ -8,12 +8,15 @@ import { openRelayStore } from './adapters/relay-store.js';
 import { createGoogleGeocoder } from './adapters/maps.js';
 import { createSmtpMailer } from './adapters/mail.js';
 import { createStripeGateway } from './adapters/stripe.js';
+import { reportError } from './adapters/sentry.js';
 import { createEtaService } from './eta/eta-service.js';
 import { confirmationMail } from './orders/confirmation-mail.js';
 import { createPaymentsService } from './payments/payments-service.js';
 import { createAuthService } from './auth/auth-service.js';
+import { createBackOfficeService } from './back-office/back-office-service.js';
 import { createDeliveryService } from './delivery/delivery-service.js';
 import { createDispatchService } from './dispatch/dispatch-service.js';
+import { createDrain } from './health/drain.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, SESSION_COOKIE } from './http/app.js';
@@ -92,7 +95,8 @@ export async function createHub(options: HubOptions) {
   });
   const payments = createPaymentsService({
     db,
-    logger,
+    // Its refund passes run in the background: what they log as errors is reported too.
+    logger: reportingErrors(logger, 'payments'),
     gateway: config.stripe ? createStripeGateway(config.stripe) : undefined,
     publishableKey: config.stripe?.publishableKey,
     orders,
@@ -101,6 +105,7 @@ export async function createHub(options: HubOptions) {
   refundRequested = () => void payments.processRefunds();
   const services = {
     auth: createAuthService({ db }),
+    backOffice: createBackOfficeService({ db, clock, onCommitted, outbox }),
     customers: createCustomersService({ db }),
     menu,
     stock,
@@ -120,6 +125,7 @@ export async function createHub(options: HubOptions) {
   const snapshots = createSnapshotService({ db, menu, stock });
 
   let bus: RedisBus | undefined;
+  const drain = createDrain();
   const http = createHttpApp({
     config,
     logger,
@@ -129,6 +135,8 @@ export async function createHub(options: HubOptions) {
     services,
     snapshots,
     metricsRegistry: metrics.registry,
+    httpMetrics: metrics,
+    drain,
     readinessChecks: config.redisUrl ? { redis: () => bus?.ping() ?? Promise.resolve(false) } : {},
   });
   const server: Server = createServer(http.app);
@@ -175,6 +183,15 @@ export async function createHub(options: HubOptions) {
     metrics,
   });
   io.on('relay:wake', () => relay.poke());
+  io.on('relay:handover', () => relay.takeOver());
+  // Socket commands are counted until answered, and refused while the node drains.
+  io.on('connection', (socket) => socket.use((packet, next) => drain.socketPackets(packet, next)));
+  io.use((_socket, next) => {
+    if (!drain.isDraining()) return next();
+    const err = new Error('service/unavailable') as Error & { data?: unknown };
+    err.data = { code: 'service/unavailable', message: 'This hub node is shutting down: try another one.' };
+    next(err);
+  });
   committed = () => relay.committed();
 
   return {
@@ -194,6 +211,40 @@ export async function createHub(options: HubOptions) {
       if (!config.publicUrl) publicBase = `http://localhost:${actual}`;
       return actual;
     },
+    /**
+     * Graceful shutdown (SIGTERM): not ready, no new connections, in-flight requests and socket
+     * commands answered, the relay handed over, screens sent to another node, then everything
+     * closed. The caller bounds it in time (main.ts, SHUTDOWN_TIMEOUT_MS).
+     */
+    async shutdown(say: (message: string, details?: Record<string, unknown>) => void = () => {}) {
+      drain.begin();
+      metrics.draining.set(1);
+      say('draining: /readyz answers 503, new requests get 503 service/unavailable');
+      server.close();
+      server.closeIdleConnections();
+      say('no longer accepting connections; idle keep-alive connections closed', drain.inFlight());
+
+      await drain.settled();
+      say('in-flight requests and socket commands answered');
+
+      const wasLeader = relay.isLeader();
+      await relay.stop();
+      // Its session ended with the store, and the advisory lock with it: tell the others now.
+      if (wasLeader && config.redisUrl) io.serverSideEmit('relay:handover');
+      say(wasLeader ? 'relay stopped and handed over' : 'relay stopped (this node was not leading)');
+
+      const screens = io.of('/').sockets.size;
+      // This node's sockets only (io.disconnectSockets would reach every node through Redis).
+      io.local.disconnectSockets(true);
+      say('screens disconnected: they resume from their last seq on another node', { screens });
+
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await http.close();
+      await bus?.close();
+      mailer?.close();
+      say('HTTP server, sockets, session store and bus closed');
+    },
     async close(): Promise<void> {
       await relay.stop();
       io.disconnectSockets(true);
@@ -206,4 +257,24 @@ export async function createHub(options: HubOptions) {
       mailer?.close();
     },
   };
+}
+
+/**
+ * The same logger, whose error logs are also reported to Sentry: for services that handle their
+ * background failures themselves (refund passes) and only log them.
+ */
+function reportingErrors(logger: Logger, source: 'payments'): Logger {
+  return new Proxy(logger, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'error' || typeof value !== 'function') return value;
+      return (first: unknown, ...rest: unknown[]) => {
+        const err = (first as { err?: unknown } | null)?.err ?? first;
+        if (err instanceof Error) {
+          reportError(err, { source, tags: { log: typeof rest[0] === 'string' ? rest[0] : undefined } });
+        }
+        return (value as (...args: unknown[]) => void).apply(target, [first, ...rest]);
+      };
+    },
+  });
 }

@@ -1,8 +1,10 @@
-import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
+import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './adapters/embedded-postgres.js';
+import type { EmbeddedDatabase } from './adapters/embedded-postgres.js';
 import { migrate } from './adapters/migrations.js';
 import { createDatabasePool, type DatabasePool } from './adapters/postgres.js';
+import { flushErrors, reportError } from './adapters/sentry.js';
 import { createHub } from './hub.js';
 import { DEMO_SEED_FILE, MIGRATIONS_DIR } from './paths.js';
 import { DEMO_PASSWORD, demoStaffEmail, seedDemo } from './seed/demo-seed.js';
@@ -21,11 +23,18 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   const say = (message: string) => logger.info(message);
+  // A promise nobody awaited failed: a bug to fix, not a reason to drop every screen of this node.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+    reportError(reason, { source: 'process', tags: { kind: 'unhandledRejection' } });
+  });
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     say(`no DATABASE_URL: starting an embedded PostgreSQL (data in ${config.dataDir}/postgres)`);
+    // Loaded only when used: the library hooks the process's signals (see below).
+    const { startEmbeddedPostgres } = await import('./adapters/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
@@ -34,7 +43,14 @@ async function main(): Promise<void> {
     });
     databaseUrl = embedded.connectionUri;
   }
-  const runtime: Config = { ...config, databaseUrl };
+  // The demo gets a back-office too: a fresh secret path each start, printed below. Production
+  // requires SECRET_ADMIN_URL (config.ts), so this never applies there.
+  const secretAdminUrl =
+    config.secretAdminUrl ??
+    (config.seedDemo && config.env === 'development'
+      ? `/admin-${randomBytes(12).toString('hex')}`
+      : undefined);
+  const runtime: Config = { ...config, databaseUrl, secretAdminUrl };
 
   await migrate(databaseUrl, MIGRATIONS_DIR, say);
   const db: DatabasePool = await createDatabasePool(databaseUrl);
@@ -47,20 +63,16 @@ async function main(): Promise<void> {
   const port = await hub.listen(runtime.port, runtime.host);
   const base = runtime.publicUrl ?? `http://localhost:${port}`;
 
-  const expiry = setInterval(() => {
-    hub.services.orders.expireUnpaid().then(
-      (n) => n > 0 && logger.info({ expired: n }, 'cancelled unpaid online orders'),
-      (error: unknown) => logger.error({ err: error }, 'payment expiry job failed'),
-    );
-  }, 30_000);
-  // Refunds Stripe did not answer at the time of the cancellation are retried.
-  const refunding = setInterval(() => void hub.services.payments.processRefunds(), 60_000);
-  // Offers left unanswered move on; ready deliveries waiting for a courier get another try.
-  const dispatching = setInterval(() => {
-    hub.services.dispatch
-      .tick()
-      .catch((error: unknown) => logger.error({ err: error }, 'dispatch job failed'));
-  }, 5_000);
+  const jobs = [
+    every('payment expiry', 30_000, logger, async () => {
+      const n = await hub.services.orders.expireUnpaid();
+      if (n > 0) logger.info({ expired: n }, 'cancelled unpaid online orders');
+    }),
+    // Refunds Stripe did not answer at the time of the cancellation are retried.
+    every('refunds', 60_000, logger, () => hub.services.payments.processRefunds()),
+    // Offers left unanswered move on; ready deliveries waiting for a courier get another try.
+    every('dispatch', 5_000, logger, () => hub.services.dispatch.tick()),
+  ];
 
   if (runtime.seedDemo) {
     process.stdout.write(
@@ -73,6 +85,9 @@ async function main(): Promise<void> {
         `  shop stock      ${base}/kitchen/stock`,
         `  courier view    ${base}/courier`,
         `  manager board   ${base}/manager`,
+        ...(runtime.secretAdminUrl
+          ? [`  back-office     ${base}${runtime.secretAdminUrl}   (admin, managers)`]
+          : []),
         `  health          ${base}/healthz  ${base}/readyz`,
         '',
         runtime.stripe
@@ -97,27 +112,91 @@ async function main(): Promise<void> {
     process.stdout.write(`OC Pizza hub is running on ${base} (port ${port})\n`);
   }
 
+  /**
+   * Graceful shutdown, bounded by SHUTDOWN_TIMEOUT_MS: jobs first, then the hub drains (not
+   * ready, no new connections, in-flight requests and commands answered, relay handed over,
+   * screens sent elsewhere), then the pools close. Exit code 0; 1 if the bound is passed.
+   */
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now, without waiting for the shutdown to finish`);
+      process.exit(1);
+    }
     stopping = true;
-    say(`${signal}: stopping`);
-    clearInterval(expiry);
-    clearInterval(dispatching);
-    clearInterval(refunding);
-    await hub.close();
-    await db.end();
-    if (embedded) await embedded.stop();
-    say('stopped');
-    process.exit(0);
+    const started = Date.now();
+    const boundMs = runtime.shutdownTimeoutMs;
+    const phase = (message: string, details: Record<string, unknown> = {}) =>
+      logger.info({ ...details, elapsedMs: Date.now() - started }, `shutdown: ${message}`);
+    // Not unref'd: a shutdown stuck on a promise that nothing keeps alive must still end here.
+    setTimeout(() => {
+      logger.error(
+        { boundMs },
+        `shutdown: not finished after ${boundMs} ms (SHUTDOWN_TIMEOUT_MS): exiting without waiting further`,
+      );
+      process.exit(1);
+    }, boundMs);
+    try {
+      phase(`${signal} received: stopping within ${boundMs} ms`);
+      await Promise.all(jobs.map((job) => job.stop()));
+      phase('jobs stopped (payment expiry, refunds, dispatch)');
+      await hub.shutdown(phase);
+      await db.end();
+      if (embedded) await embedded.stop();
+      phase('database closed');
+      await flushErrors(Math.max(100, Math.min(2000, boundMs - (Date.now() - started) - 500)));
+      phase('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown: failed');
+      reportError(error, { source: 'process', tags: { kind: 'shutdown' } });
+      await flushErrors(1000);
+      process.exit(1);
+    }
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its databases and exit
+  // (130 / 143) on its own schedule, which would cut the drain short: this process handles them
+  // itself, and stops the embedded database last.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal));
+  }
 }
 
-main().catch((error: unknown) => {
+/**
+ * A periodic job: one run at a time, its failures logged and reported to Sentry; `stop()` clears
+ * the timer and waits for a run in progress.
+ */
+function every(name: string, intervalMs: number, logger: Logger, run: () => Promise<unknown>) {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = run()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          logger.error({ err: error, job: name }, `${name} job failed`);
+          reportError(error, { source: 'job', tags: { job: name } });
+        },
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  return {
+    name,
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+main().catch(async (error: unknown) => {
   process.stderr.write(
     `The hub could not start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
+  reportError(error, { source: 'process', tags: { kind: 'start' } });
+  await flushErrors(2000);
   process.exit(1);
 });

@@ -7,16 +7,28 @@ import { orderBody } from './orders.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-const READY_LINE = /OC Pizza hub is running on http:\/\/localhost:(\d+) \(port (\d+)\)/;
+// The base URL is PUBLIC_URL when a node has one (behind nginx), else http://localhost:<port>.
+const READY_LINE = /OC Pizza hub is running on \S+ \(port (\d+)\)/;
 
 export type HubNode = Awaited<ReturnType<typeof spawnHubNode>>;
 
 /**
- * One hub PROCESS, started as production starts it (`node --import tsx hub/src/main.ts`) with
+ * One hub PROCESS, started as production starts it (`npm run start:hub`: instrument.ts, main.ts) with
  * exactly this environment. Resolves once it printed its "running" line (event-driven).
  */
-export async function spawnHubNode(options: { name: string; databaseUrl: string; redisUrl: string }) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+export async function spawnHubNode(options: {
+  name: string;
+  databaseUrl: string;
+  /** Absent: no REDIS_URL, the node runs alone on its in-process bus. */
+  redisUrl?: string;
+  /** A fixed port (e.g. one of nginx's upstreams); 0 or absent lets the OS pick one. */
+  port?: number;
+  /** More environment for this process (e.g. TRUST_PROXY, PUBLIC_URL behind nginx). */
+  env?: Record<string, string>;
+}) {
+  // As `npm run start:hub` runs it: instrument.ts first (Sentry, when SENTRY_DSN is set).
+  const args = ['--import', 'tsx', '--import', './hub/src/instrument.ts', 'hub/src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT_DIR,
     env: {
       PATH: process.env.PATH ?? '',
@@ -24,10 +36,11 @@ export async function spawnHubNode(options: { name: string; databaseUrl: string;
       NODE_ENV: 'test',
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
-      PORT: '0',
+      PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -45,7 +58,7 @@ export async function spawnHubNode(options: { name: string; databaseUrl: string;
       const m = stdout.match(READY_LINE);
       if (m) {
         child.stdout!.off('data', check);
-        resolve(Number(m[2]));
+        resolve(Number(m[1]));
       }
     };
     child.stdout!.on('data', check);
@@ -143,7 +156,13 @@ export type OutboxEvent = {
  * A hub cluster of its own: a database copied from the demo-seeded template, a Redis server
  * started for it, and `size` hub processes on both. Nodes can be killed and replaced.
  */
-export async function startCluster(options: { size: number }) {
+export async function startCluster(options: {
+  size: number;
+  /** Fixed ports: the i-th node started listens on ports[i] (the others on a port the OS picks). */
+  ports?: readonly number[];
+  /** More environment for every node of this cluster. */
+  env?: Record<string, string>;
+}) {
   const database: TestDatabase = await createTestDatabase();
   let redis: RedisServer | undefined;
   const everyNode: HubNode[] = [];
@@ -160,12 +179,14 @@ export async function startCluster(options: { size: number }) {
   }
   const theRedis = redis;
 
-  async function spawnNode(): Promise<HubNode> {
+  async function spawnNode(port?: number): Promise<HubNode> {
     counter += 1;
     const node = await spawnHubNode({
       name: `node${counter}`,
       databaseUrl: database.url,
       redisUrl: theRedis.url,
+      port: port ?? options.ports?.[counter - 1],
+      ...(options.env ? { env: options.env } : {}),
     });
     everyNode.push(node);
     return node;
@@ -181,6 +202,14 @@ export async function startCluster(options: { size: number }) {
       const missing = size - cluster.nodes().length;
       if (missing > 0) await Promise.all(Array.from({ length: missing }, () => spawnNode()));
       return cluster.nodes();
+    },
+    /**
+     * Restarts a node as a supervisor does (`systemctl restart`): `signal` (SIGTERM by default),
+     * waits for the process to be gone, then starts a new one on the same port.
+     */
+    async restart(node: HubNode, signal: NodeJS.Signals = 'SIGTERM'): Promise<HubNode> {
+      await node.kill(signal);
+      return spawnNode(node.port);
     },
     /** The nodes whose relay is the leader right now, by their `ocp_relay_leader` gauge. */
     async relayLeaders(): Promise<HubNode[]> {

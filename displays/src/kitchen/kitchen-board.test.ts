@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope, KitchenSnapshot, Order } from '@ocp/hub/contract';
+import type { AdminProduct, EventEnvelope, KitchenSnapshot, MenuProduct, Order } from '@ocp/hub/contract';
 import { makeOrder, orderEvent, testShop } from '../testing/fixtures.js';
 import {
   allDayCounts,
@@ -151,5 +151,62 @@ describe('kitchen board state', () => {
     expect(
       applyKitchenEvent(s, { seq: 1, type: 'stock.changed', shopId: 1, at: '', data: { items: [] } }),
     ).toBe(s);
+  });
+});
+
+describe('menu changes from the back-office', () => {
+  const margherita: MenuProduct = {
+    id: 1,
+    slug: 'margherita',
+    name: 'Margherita',
+    kind: 'pizza',
+    description: '',
+    priceCents: 990,
+    vatRateBp: 1000,
+    photoUrl: null,
+    available: 12,
+    recipe: [{ ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g', quantity: 120 }],
+    steps: ['Étaler le pâton'],
+    prepMinutes: 3,
+    bakeMinutes: 2,
+  };
+  const withMenu = () =>
+    kitchenBoardFromSnapshot({ seq: 100, shopId: 1, shop, orders: [order()], products: [margherita] });
+  const edited = (changes: Partial<AdminProduct>): AdminProduct => {
+    const { available: _available, ...rest } = margherita;
+    return { ...rest, active: true, position: 0, ...changes };
+  };
+  const menuChanged = (products: AdminProduct[], shopId = 1): EventEnvelope => ({
+    seq: 101,
+    type: 'menu.changed',
+    shopId,
+    at: '2026-11-25T12:00:00.000Z',
+    data: { products },
+  });
+
+  it('a changed recipe replaces the recipe card; the count of what can be made stays', () => {
+    const steps = ['Étaler le pâton à 30 cm', 'Mozzarella : 140 g'];
+    const recipe = [{ ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g' as const, quantity: 140 }];
+    const s = applyKitchenEvent(withMenu(), menuChanged([edited({ steps, recipe })]));
+    expect(s.products[1]).toEqual({ ...margherita, steps, recipe });
+    expect(Object.keys(s.tickets)).toHaveLength(1);
+  });
+
+  it('a new product gets its card; one taken off the menu loses it', () => {
+    let s = applyKitchenEvent(
+      withMenu(),
+      menuChanged([edited({ id: 9, slug: 'nouvelle', name: 'Nouvelle' })]),
+    );
+    expect(s.products[9]?.name).toBe('Nouvelle');
+    expect(s.products[9]?.available).toBe(0);
+    s = applyKitchenEvent(s, menuChanged([edited({ active: false })]));
+    expect(s.products[1]).toBeUndefined();
+    expect(s.products[9]).toBeDefined();
+  });
+
+  it("ignores another shop's event and malformed data", () => {
+    const s = withMenu();
+    expect(applyKitchenEvent(s, menuChanged([edited({ name: 'Autre' })], 2))).toBe(s);
+    expect(applyKitchenEvent(s, { ...menuChanged([]), data: { products: 'nope' } })).toBe(s);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  MenuChangedData,
   OrderEventData,
   type EventEnvelope,
   type KitchenSnapshot,
@@ -66,6 +67,7 @@ export function kitchenBoardFromSnapshot(snapshot: KitchenSnapshot): KitchenBoar
  * the board, marked, until someone dismisses it: a cook must see it, not have it vanish.
  */
 export function applyKitchenEvent(state: KitchenBoardState, event: EventEnvelope): KitchenBoardState {
+  if (event.type === 'menu.changed') return applyMenuChange(state, event);
   if (!event.type.startsWith('order.')) return state;
   const parsed = OrderEventData.safeParse(event.data);
   if (!parsed.success) return state;
@@ -89,6 +91,26 @@ export function applyKitchenEvent(state: KitchenBoardState, event: EventEnvelope
   // Changed lines make the ticks meaningless: the cooks start the ticket again.
   const checked = event.type === 'order.modified' ? [] : held.checked;
   return withTicket(state, { ...held, order, mark, checked });
+}
+
+/**
+ * The back-office changed the menu: the recipe cards show the products as they are now. A product
+ * taken off the menu leaves the cards, as it would after a reload; tickets keep their lines.
+ */
+function applyMenuChange(state: KitchenBoardState, event: EventEnvelope): KitchenBoardState {
+  if (event.shopId !== state.shop.id) return state;
+  const parsed = MenuChangedData.safeParse(event.data);
+  if (!parsed.success || parsed.data.products.length === 0) return state;
+  const products = { ...state.products };
+  for (const { active, position: _position, ...product } of parsed.data.products) {
+    if (!active) {
+      delete products[product.id];
+      continue;
+    }
+    // How many can be made is the stock's business: the event does not change it.
+    products[product.id] = { ...product, available: state.products[product.id]?.available ?? 0 };
+  }
+  return { ...state, products };
 }
 
 function withTicket(state: KitchenBoardState, ticket: Ticket): KitchenBoardState {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AdminProduct } from './back-office.js';
 import { OrderStatus } from './enums.js';
 import { Order } from './orders.js';
 
@@ -10,6 +11,7 @@ export const EventType = z.enum([
   'order.courier_assigned',
   'order.offer_changed',
   'stock.changed',
+  'menu.changed',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -31,6 +33,14 @@ export const StockChangedData = z.object({
   ),
 });
 export type StockChangedData = z.infer<typeof StockChangedData>;
+
+/**
+ * The group menu changed in the back-office: the products as they are now, recipes and steps
+ * included (an inactive one has left the menu). One event per shop, so every kitchen board and
+ * menu page updates its recipe cards without reloading.
+ */
+export const MenuChangedData = z.object({ products: z.array(AdminProduct) });
+export type MenuChangedData = z.infer<typeof MenuChangedData>;
 
 /**
  * The envelope every screen receives. `seq` is assigned by the relay (next issue) in one total

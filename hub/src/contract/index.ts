@@ -11,3 +11,4 @@ export * from './snapshots.js';
 export * from './order-board.js';
 export * from './payments.js';
 export * from './eta.js';
+export * from './back-office.js';

@@ -24,6 +24,8 @@ export type RoutableEvent = {
 
 export function roomsForEvent(event: RoutableEvent): string[] {
   if (event.type === 'stock.changed') return [room.manager(event.shopId), room.menu(event.shopId)];
+  // Recipe cards are the kitchen's; menu pages follow too (managers and admins are in that room).
+  if (event.type === 'menu.changed') return [room.kitchen(event.shopId), room.menu(event.shopId)];
   const rooms = [room.kitchen(event.shopId), room.manager(event.shopId)];
   if (event.orderId) rooms.push(room.order(event.orderId));
   if (event.courierId) rooms.push(room.courier(event.courierId));

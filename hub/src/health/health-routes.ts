@@ -8,6 +8,8 @@ export function healthRoutes(deps: {
   /** More dependencies to check (Redis when configured). */
   checks?: Record<string, () => Promise<boolean>>;
   metrics?: { contentType: string; metrics: () => Promise<string> };
+  /** True once this node shuts down: the balancer must stop sending it anything. */
+  draining?: () => boolean;
 }): Router {
   const router = Router();
   /** The process is up: for the supervisor's liveness check. */
@@ -16,6 +18,11 @@ export function healthRoutes(deps: {
   });
   /** Can serve traffic: the database answers and its schema is the one the code expects. */
   router.get('/readyz', async (_req, res) => {
+    if (deps.draining?.()) {
+      res.setHeader('Connection', 'close');
+      res.status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
     const checks: Record<string, 'ok' | 'failing' | 'pending'> = {};
     try {
       await deps.db.query(sql.unsafe`select 1`);

@@ -9,6 +9,8 @@ import type { Config } from '../config.js';
 import type { ErrorBody } from '../contract/index.js';
 import type { DatabasePool } from '../adapters/postgres.js';
 import { authRoutes } from '../auth/auth-routes.js';
+import { backOfficeRoutes } from '../back-office/back-office-routes.js';
+import type { BackOfficeService } from '../back-office/back-office-service.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { customersRoutes } from '../customers/customers-routes.js';
 import type { CustomersService } from '../customers/customers-service.js';
@@ -16,7 +18,10 @@ import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import { dispatchRoutes } from '../dispatch/dispatch-routes.js';
 import type { DispatchService } from '../dispatch/dispatch-service.js';
+import type { Drain } from '../health/drain.js';
 import { healthRoutes } from '../health/health-routes.js';
+import { httpMetrics } from '../health/http-metrics.js';
+import type { Metrics } from '../realtime/metrics.js';
 import { menuRoutes } from '../menu/menu-routes.js';
 import type { MenuService } from '../menu/menu-service.js';
 import { ordersRoutes } from '../orders/orders-routes.js';
@@ -29,6 +34,7 @@ import { snapshotRoutes } from '../realtime/snapshot-routes.js';
 import type { SnapshotService } from '../realtime/snapshot-service.js';
 import { stockRoutes } from '../stock/stock-routes.js';
 import type { StockService } from '../stock/stock-service.js';
+import { backOfficeFront } from './back-office-front.js';
 import { errorHandler } from './error-handler.js';
 import { frontEnds } from './front-ends.js';
 import { sameOrigin } from './same-origin.js';
@@ -45,9 +51,14 @@ export type HttpDeps = {
   migrationsDir: string;
   readinessChecks?: Record<string, () => Promise<boolean>>;
   metricsRegistry?: { contentType: string; metrics: () => Promise<string> };
+  /** Request counts and latencies by route pattern, for /metrics. */
+  httpMetrics?: Pick<Metrics, 'httpRequests' | 'httpDuration' | 'httpInFlight'>;
+  /** Graceful shutdown: in-flight requests counted, new ones refused while draining. */
+  drain?: Drain;
   snapshots: SnapshotService;
   services: {
     auth: AuthService;
+    backOffice: BackOfficeService;
     customers: CustomersService;
     delivery: DeliveryService;
     dispatch: DispatchService;
@@ -78,6 +89,8 @@ export function createHttpApp(deps: HttpDeps) {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
+  if (deps.httpMetrics) app.use(httpMetrics(deps.httpMetrics));
+  if (deps.drain) app.use(deps.drain.http);
   // Stripe's Payment Element is Stripe.js and its iframes (Stripe's documented CSP); everything
   // else comes from this origin. A test's fake Stripe API is on loopback: allowed when configured.
   const stripeApi = config.stripe?.apiUrl ? [new URL(config.stripe.apiUrl).origin] : [];
@@ -104,6 +117,7 @@ export function createHttpApp(deps: HttpDeps) {
       migrationsDir: deps.migrationsDir,
       checks: deps.readinessChecks,
       metrics: deps.metricsRegistry,
+      draining: deps.drain?.isDraining,
     }),
   );
 
@@ -145,6 +159,8 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(dispatchRoutes(services.dispatch));
   api.use(paymentsRoutes(services.payments, { mapsConfigured: config.maps !== undefined }));
   api.use(etaRoutes(services.eta));
+  // The back-office exists only with its secret path; without one its API is not there either.
+  if (config.secretAdminUrl) api.use('/admin', backOfficeRoutes(services.backOffice));
   api.use((req, res) => {
     const body: ErrorBody = {
       error: { code: 'request/not_found', message: `No API route ${req.method} ${req.originalUrl}.` },
@@ -152,6 +168,7 @@ export function createHttpApp(deps: HttpDeps) {
     res.status(404).json(body);
   });
   app.use('/api', api);
+  app.use(backOfficeFront(deps.rootDir, config.secretAdminUrl));
   app.use(frontEnds(deps.rootDir));
   app.use(errorHandler);
 

@@ -1,10 +1,15 @@
 import type { ErrorRequestHandler } from 'express';
 import { errorHttpStatus, type ErrorBody } from '../contract/index.js';
+import { reportError } from '../adapters/sentry.js';
 import { AppError } from '../errors.js';
 
 type BodyParserError = { type?: string; status?: number };
 
-/** The one place errors become HTTP answers: a contract code, a sentence, the code's status. */
+/**
+ * The one place errors become HTTP answers: a contract code, a sentence, the code's status.
+ * Unexpected errors (the 5xx) are logged and reported to Sentry; a 4xx is the client's mistake,
+ * answered and not reported.
+ */
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   let appErr: AppError;
   const parserError = error as BodyParserError;
@@ -18,6 +23,10 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     appErr = new AppError('request/invalid', 'The request could not be read.');
   } else {
     req.log?.error({ err: error }, 'unexpected error');
+    reportError(error, {
+      source: 'http',
+      tags: { method: req.method, route: routePattern(req) },
+    });
     appErr = new AppError('internal/unexpected', 'Something went wrong on our side; the team has been told.');
   }
   const body: ErrorBody = {
@@ -29,3 +38,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   };
   res.status(errorHttpStatus[appErr.code]).json(body);
 };
+
+/** The matched route's pattern (`/api/orders/:id/transitions`), never the URL with its ids. */
+function routePattern(req: Parameters<ErrorRequestHandler>[1]): string | undefined {
+  // http-metrics.ts records the full pattern when the route matches (with its mount point).
+  const recorded: unknown = req.res?.locals.routePattern;
+  if (typeof recorded === 'string') return recorded;
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return path === undefined ? undefined : String(path);
+}

@@ -56,6 +56,29 @@ export function createMetrics() {
       labelNames: ['name', 'outcome'] as const,
       registers: [registry],
     }),
+    httpRequests: new Counter({
+      name: 'ocp_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern (never the raw URL) and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'ocp_http_request_duration_seconds',
+      help: 'From the request read to the response sent, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    httpInFlight: new Gauge({
+      name: 'ocp_http_requests_in_flight',
+      help: 'HTTP requests being answered by this node',
+      registers: [registry],
+    }),
+    draining: new Gauge({
+      name: 'ocp_draining',
+      help: '1 while this node shuts down gracefully (not ready, finishing in-flight work)',
+      registers: [registry],
+    }),
     mailsSent: new Counter({
       name: 'ocp_mails_sent_total',
       help: 'Order confirmation e-mails handed to the SMTP server',

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '../contract/index.js';
 import type { RelayStore } from '../adapters/relay-store.js';
+import { reportError } from '../adapters/sentry.js';
 import type { Metrics } from './metrics.js';
 
 export type Relay = ReturnType<typeof createRelay>;
@@ -54,24 +55,54 @@ export function createRelay(options: RelayOptions) {
     for (const l of leadershipListeners) l(value);
   };
 
+  /** Reported once per outage (the leadership check retries every second while it lasts). */
+  let outageReported = false;
+
   async function demote(error: unknown) {
     if (stopped) return;
     logger.warn({ err: error }, 'relay connection lost');
+    if (!outageReported) {
+      outageReported = true;
+      reportError(error, { source: 'relay', level: 'warning', tags: { leader } });
+    }
     setLeader(false);
     const old = store;
     store = undefined;
     await old?.close();
   }
 
-  async function checkLeadership() {
+  let checking: Promise<void> | undefined;
+  let checkAgain = false;
+
+  /** One check at a time (the timer and a handover may ask together): never two stores. */
+  function checkLeadership(): Promise<void> {
+    if (checking) {
+      checkAgain = true;
+      return checking;
+    }
+    checking = (async () => {
+      do {
+        checkAgain = false;
+        await checkLeadershipOnce();
+      } while (checkAgain && !stopped);
+    })().finally(() => {
+      checking = undefined;
+    });
+    return checking;
+  }
+
+  async function checkLeadershipOnce() {
     if (stopped) return;
     try {
       if (!store) store = await options.openStore((error) => void demote(error));
       if (leader) {
         await store.ping();
+        outageReported = false;
         return;
       }
-      if (await store.tryLead()) {
+      const led = await store.tryLead();
+      outageReported = false;
+      if (led) {
         setLeader(true);
         poke();
       }
@@ -151,6 +182,10 @@ export function createRelay(options: RelayOptions) {
     },
     /** A wake-up from another node. */
     poke,
+    /** Another node's relay stopped and released the lock: try to lead now, not at the next check. */
+    takeOver(): void {
+      if (!stopped && !leader) void checkLeadership();
+    },
     /** Runs the relay now (if leader) and resolves when this run is over. */
     async drainNow(): Promise<void> {
       poke();
@@ -169,6 +204,7 @@ export function createRelay(options: RelayOptions) {
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
+      await checking;
       await draining;
       setLeader(false);
       await store?.close();

@@ -19,6 +19,7 @@ import {
   type SubscribeResult,
 } from '../contract/index.js';
 import type { DatabasePool } from '../adapters/postgres.js';
+import { reportError } from '../adapters/sentry.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { staffActor } from '../auth/auth-service.js';
 import { recordPosition } from '../couriers/couriers-repository.js';
@@ -32,7 +33,11 @@ import { readRelayState } from './relay-state.js';
 import { replayEvents } from './replay.js';
 import { roomsFor, screenKind, type SocketPrincipal } from './socket-principal.js';
 
-type InterServerEvents = { 'relay:wake': () => void };
+type InterServerEvents = {
+  'relay:wake': () => void;
+  /** A node stopping gracefully released the relay's lock: another one may lead at once. */
+  'relay:handover': () => void;
+};
 type SocketData = { principal: SocketPrincipal; lastPositionAt: number };
 export type HubSocketServer = Server<
   ClientToServerEvents,
@@ -145,6 +150,15 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     throw new AppError('auth/unauthenticated', 'Log in, or open your order with its tracking link.');
   }
 
+  /** A handler's unexpected failure (a bug, the database gone): logged and reported to Sentry. */
+  function unexpected(error: unknown, socket: HubSocket, handler: string, command?: string): void {
+    logger.error({ err: error, handler, command }, `${handler} failed`);
+    reportError(error, {
+      source: 'socket',
+      tags: { handler, command, screen: screenKind(socket.data.principal) },
+    });
+  }
+
   io.on('connection', (socket) => {
     const principal = socket.data.principal;
     const kind = screenKind(principal);
@@ -164,7 +178,8 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       try {
         ack({ ok: true, data: await subscribe(socket, request.data.since) });
       } catch (error) {
-        logger.error({ err: error }, 'subscribe failed');
+        if (error instanceof AppError) logger.warn({ err: error }, 'subscribe refused');
+        else unexpected(error, socket, 'subscribe');
         ack({ ok: false, error: errorOf(error) });
       }
     });
@@ -178,14 +193,26 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
         return;
       }
       const command = parsed.data;
-      const result = await runCommand(socket, command);
+      let result: Ack<unknown>;
+      try {
+        result = await runCommand(socket, command);
+      } catch (error) {
+        // Outside runCommand's own catch (re-reading the staff member): answered all the same.
+        unexpected(error, socket, 'command', command.name);
+        result = { ok: false, error: errorOf(error) };
+      }
       metrics.commands.inc({ name: command.name, outcome: result.ok ? 'ok' : result.error.code });
       ack(result);
     });
 
     socket.on('courier:position', async (raw, ack) => {
       if (typeof ack !== 'function') return;
-      ack(await takePosition(socket, raw));
+      try {
+        ack(await takePosition(socket, raw));
+      } catch (error) {
+        unexpected(error, socket, 'courier:position');
+        ack({ ok: false, error: errorOf(error) });
+      }
     });
   });
 
@@ -245,7 +272,7 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
         }
       }
     } catch (error) {
-      if (!(error instanceof AppError)) logger.error({ err: error, command: command.name }, 'command failed');
+      if (!(error instanceof AppError)) unexpected(error, socket, 'command', command.name);
       return { ok: false, error: errorOf(error) };
     }
   }
@@ -283,7 +310,8 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       );
       return { ok: true, data: { accepted: true } };
     } catch (error) {
-      logger.error({ err: error }, 'courier position failed');
+      if (error instanceof AppError) logger.warn({ err: error }, 'courier position refused');
+      else unexpected(error, socket, 'courier:position');
       return { ok: false, error: errorOf(error) };
     }
   }
