@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../hub/src/config.js';
 import { createDatabasePool, sql, type DatabasePool } from '../../hub/src/adapters/postgres.js';
 import { createHub } from '../../hub/src/hub.js';
@@ -15,7 +15,14 @@ export type TestHub = Awaited<ReturnType<typeof startTestHub>>;
  * Pass `database` to start a second node on the same database.
  */
 export async function startTestHub(
-  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number } = {},
+  options: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    port?: number;
+    /** Where the hub logs (default: silent, or TEST_LOG_LEVEL). */
+    logger?: Logger;
+  } = {},
 ) {
   const ownsDatabase = !options.database;
   const database: TestDatabase = options.database ?? (await createTestDatabase());
@@ -29,7 +36,7 @@ export async function startTestHub(
   const hub = await createHub({
     config,
     db,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock,
     relay: { leaderCheckMs: 200, pollMs: 100 },
     // A minute: a second position in the same test is throttled whatever the machine's speed.

@@ -80,6 +80,18 @@ export function createHttpApp(deps: HttpDeps) {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      // Request logs carry no credentials or personal links: cookies, authorization and the
+      // tracking token (which lets anyone follow and cancel an order) are removed.
+      serializers: {
+        req: (req: { url?: string; headers?: Record<string, unknown> }) => {
+          const { cookie: _c, authorization: _a, ...headers } = req.headers ?? {};
+          return { ...req, url: req.url?.replace(/\/track\/[A-Za-z0-9_-]{43}/, '/track/[token]'), headers };
+        },
+        res: (res: { headers?: Record<string, unknown> }) => {
+          const { 'set-cookie': _s, ...headers } = res.headers ?? {};
+          return { ...res, headers };
+        },
+      },
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];
         const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
