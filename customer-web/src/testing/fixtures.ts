@@ -150,6 +150,7 @@ export function trackedOrder(overrides: Partial<TrackedOrder> = {}): TrackedOrde
     shopName: 'OC Pizza Oberkampf',
     shopPhone: '01 43 55 12 34',
     modifiable: true,
+    statusReason: null,
     ...overrides,
   };
 }
@@ -161,7 +162,7 @@ export function orderEvent(
   data: Record<string, unknown> = {},
 ): EventEnvelope {
   seq += 1;
-  const { shopName: _n, shopPhone: _p, modifiable: _m, ...visible } = order;
+  const { shopName: _n, shopPhone: _p, modifiable: _m, statusReason: _s, ...visible } = order;
   return {
     seq,
     type,

@@ -132,3 +132,18 @@ describe('stageSteps', () => {
     ]);
   });
 });
+
+describe('a failed delivery after a reload', () => {
+  it('shows the reason the order carries', () => {
+    const state = trackingFromSnapshot({
+      seq: 10,
+      order: trackedOrder({
+        status: 'delivery_failed',
+        statusReason: 'Personne à l’adresse',
+        modifiable: false,
+      }),
+      courierPosition: null,
+    });
+    expect(state.failureReason).toBe('Personne à l’adresse');
+  });
+});

@@ -32,7 +32,13 @@ export function isModifiable(status: OrderStatus): boolean {
 }
 
 export function trackingFromSnapshot(snapshot: TrackingSnapshot): TrackingState {
-  return { order: snapshot.order, courier: snapshot.courierPosition, failureReason: null };
+  // After a reload the reason comes with the order; live, it comes with the status change.
+  const failed = snapshot.order.status === 'delivery_failed';
+  return {
+    order: snapshot.order,
+    courier: snapshot.courierPosition,
+    failureReason: failed ? snapshot.order.statusReason : null,
+  };
 }
 
 /**

@@ -173,6 +173,8 @@ export const TrackedOrder = Order.omit({ courierId: true, offer: true }).extend(
   shopPhone: z.string(),
   /** Whether the customer may still modify or cancel it. */
   modifiable: z.boolean(),
+  /** Why it reached its current status, when someone said (a failed delivery's reason). */
+  statusReason: z.string().nullable(),
 });
 export type TrackedOrder = z.infer<typeof TrackedOrder>;
 

@@ -4,7 +4,7 @@ import type { OrderRow } from './orders-repository.js';
 
 /** The order as staff see it. */
 export function toOrder(row: OrderRow): Order {
-  const { codeLetter: _c, shopName: _n, shopPhone: _p, ...order } = row;
+  const { codeLetter: _c, shopName: _n, shopPhone: _p, statusReason: _r, ...order } = row;
   return order;
 }
 

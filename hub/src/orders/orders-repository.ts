@@ -4,6 +4,8 @@ import { sql, type DatabaseTransactionConnection, type Queryable } from '../adap
 
 /** An order row as the hub reads it back, shaped like the contract's `Order` plus private fields. */
 const OrderRow = Order.extend({
+  /** Why the order reached its current status (a failed delivery's reason), for its customer. */
+  statusReason: z.string().nullable(),
   codeLetter: z.string(),
   shopName: z.string(),
   shopPhone: z.string(),
@@ -31,6 +33,8 @@ const orderSelect = sql.fragment`
       'expiresAt', to_char(o.offer_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end as offer,
     o.notes, o.cancel_reason as "cancelReason", o.payment_failure as "paymentFailure",
     o.created_at as "createdAt", o.updated_at as "updatedAt",
+    (select h.reason from order_status_history h where h.order_id = o.id and h.to_status = o.status
+      order by h.id desc limit 1) as "statusReason",
     s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
   from orders o join shops s on s.id = o.shop_id`;
 
