@@ -21,15 +21,13 @@ afterAll(async () => {
 describe('a failed delivery, seen by its customer after a reload', () => {
   it('carries the courier’s reason on the tracked order and its snapshot', async () => {
     const f = facts(hub.db);
-    const created = await hub
-      .client()
-      .post<CreatedOrder>(
-        '/api/orders',
-        deliveryOrderBody({
-          shopId: await f.shopId('A'),
-          lines: [{ productId: await f.productId('reine'), quantity: 1 }],
-        }),
-      );
+    const created = await hub.client().post<CreatedOrder>(
+      '/api/orders',
+      deliveryOrderBody({
+        shopId: await f.shopId('A'),
+        lines: [{ productId: await f.productId('reine'), quantity: 1 }],
+      }),
+    );
     const { order, trackingToken } = created.body;
     const before = await hub.client().get<TrackedOrder>(`/api/orders/track/${trackingToken}`);
     expect(before.body.statusReason).toBeNull();
