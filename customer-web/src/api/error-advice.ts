@@ -44,15 +44,3 @@ export function shortProducts(error: ApiError): string[] {
     ? details.products.filter((p): p is string => typeof p === 'string')
     : [];
 }
-
-/** The `{ path, message }` issues of a `request/invalid` error. */
-export function invalidIssues(error: ApiError): Array<{ path: string; message: string }> {
-  const details = error.details as { issues?: unknown } | undefined;
-  if (!Array.isArray(details?.issues)) return [];
-  return details.issues.flatMap((i: unknown) => {
-    const issue = i as { path?: unknown; message?: unknown };
-    return typeof issue.message === 'string'
-      ? [{ path: typeof issue.path === 'string' ? issue.path : '', message: issue.message }]
-      : [];
-  });
-}

@@ -91,3 +91,11 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One validation problem of a `request/invalid` answer, on the field it names (`recipe.2.quantity`). */
+export const FieldIssue = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof FieldIssue>;
+
+/** The `details` of a `request/invalid` answer. */
+export const InvalidDetails = z.object({ issues: z.array(FieldIssue) });
+export type InvalidDetails = z.infer<typeof InvalidDetails>;
