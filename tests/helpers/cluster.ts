@@ -234,7 +234,7 @@ export async function startCluster(options: {
       const res = await sqlClient.query<{ id: number }>('select id from products where slug = $1', [slug]);
       return res.rows[0]!.id;
     },
-    /** The outbox as PostgreSQL has it: every sequenced event after `since`, in seq order. */
+    /** The event log as PostgreSQL has it: every sequenced event after `since`, in seq order. */
     async outboxAfter(since: number): Promise<OutboxEvent[]> {
       const res = await sqlClient.query<{
         seq: string;
@@ -246,7 +246,7 @@ export async function startCluster(options: {
         data: Record<string, unknown>;
       }>(
         `select seq, type, shop_id, order_id, courier_id, version, data
-         from outbox where seq > $1 order by seq`,
+         from event_log where seq > $1 order by seq`,
         [since],
       );
       return res.rows.map((r) => ({
@@ -259,11 +259,9 @@ export async function startCluster(options: {
         data: r.data,
       }));
     },
-    /** Committed events the relay has not given a seq yet. */
+    /** Events the relay has not given a seq yet (still in the outbox). */
     async unsequenced(): Promise<number> {
-      const res = await sqlClient.query<{ n: number }>(
-        'select count(*)::int as n from outbox where seq is null',
-      );
+      const res = await sqlClient.query<{ n: number }>('select count(*)::int as n from outbox');
       return res.rows[0]!.n;
     },
     /** Every process (hub nodes, Redis) SIGKILLed, the database dropped. */

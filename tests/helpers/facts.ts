@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sql, type DatabasePool } from '../../hub/src/adapters/postgres.js';
+import { allEvents } from './all-events.js';
 
 /** What the database holds, read directly, to check what the API did (or did not) change. */
 export function facts(db: DatabasePool) {
@@ -27,7 +28,7 @@ export function facts(db: DatabasePool) {
       )`
         select (select count(*)::int from orders) as orders,
                (select coalesce(sum(version), 0)::int from orders) as versions,
-               (select count(*)::int from outbox) as events,
+               (select count(*)::int from ${allEvents} e) as events,
                (select count(*)::int from stock_ledger) as ledger,
                (select md5(string_agg(shop_id || ':' || ingredient_id || ':' || on_hand || ':' || reserved, ',' order by shop_id, ingredient_id)) from stock) as stock,
                (select count(*)::int from order_status_history) as history`),
@@ -68,7 +69,7 @@ export function facts(db: DatabasePool) {
           data: z.record(z.string(), z.unknown()),
         }),
       )`
-        select type, version, data from outbox where order_id = ${orderId} order by id`),
+        select type, version, data from ${allEvents} e where order_id = ${orderId} order by id`),
 
     order: (orderId: string) =>
       db.one(sql.type(z.object({ status: z.string(), version: z.number() }))`

@@ -12,6 +12,7 @@ import { ApiClient } from '../helpers/api-client.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { openSocket } from '../helpers/sockets.js';
 import { sql, startTestHub, type TestHub } from '../helpers/test-hub.js';
+import { allEvents } from '../helpers/all-events.js';
 
 const SECRET = '/admin-Tq7vR2xLw9pK4mZs';
 
@@ -64,7 +65,7 @@ const everything = () =>
       (select string_agg(id || role || coalesce(shop_id::text, '-') || active || email || name || password_hash, ',' order by id) from staff),
       (select string_agg(row_to_json(c)::text, ',' order by staff_id) from couriers c),
       (select count(*)::text from audit_log),
-      (select count(*)::text from outbox)
+      (select count(*)::text from ${allEvents} e)
     )) as digest`);
 
 const product = async (slug: string) =>
@@ -148,7 +149,7 @@ describe('back-office: a manager changes a recipe', () => {
     const perShop = await hub.db.oneFirst(
       sql.type(
         z.object({ n: z.number() }),
-      )`select count(*)::int as n from outbox where type = 'menu.changed'`,
+      )`select count(*)::int as n from ${allEvents} e where type = 'menu.changed'`,
     );
     expect(perShop).toBe(
       await hub.db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from shops`),

@@ -5,6 +5,7 @@ import { room, type CreatedOrder } from '../../hub/src/contract/index.js';
 import { eventsForRooms, startCluster, type Cluster, type HubNode } from '../helpers/cluster.js';
 import { orderBody } from '../helpers/orders.js';
 import { appliedOf, startObserver, type Observer } from '../helpers/realtime-observer.js';
+import { ALL_EVENTS } from '../helpers/all-events.js';
 
 /**
  * SIGTERM to a hub PROCESS under a steady stream of writes and events, with another node on the
@@ -333,7 +334,7 @@ describe('SIGTERM to a hub under a steady stream of requests and events', () => 
         status: 'ready',
       });
     const changes = await sql.query<{ order_id: string; n: number }>(
-      `select order_id, count(*)::int as n from outbox
+      `select order_id, count(*)::int as n from ${ALL_EVENTS} e
        where type = 'order.status_changed' and order_id = any($1::uuid[]) group by order_id`,
       [[...made.values()]],
     );

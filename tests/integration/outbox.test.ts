@@ -5,6 +5,7 @@ import { sql } from '../../hub/src/adapters/postgres.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { deliveryOrderBody } from '../helpers/orders.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
+import { allEvents } from '../helpers/all-events.js';
 
 let hub: TestHub;
 let f: Facts;
@@ -26,7 +27,7 @@ afterAll(() => hub?.close());
 const sameTransaction = (orderId: string, version: number) =>
   hub.db.oneFirst(sql.type(z.object({ same: z.boolean() }))`
     select (e.xid::text::bigint % 4294967296) = o.xmin::text::bigint as same
-    from orders o join outbox e on e.order_id = o.id and e.version = ${version}
+    from orders o join ${allEvents} e on e.order_id = o.id and e.version = ${version}
     where o.id = ${orderId}`);
 
 describe('outbox', () => {

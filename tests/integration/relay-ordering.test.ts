@@ -103,19 +103,34 @@ describe('relay ordering', () => {
     await leader();
     const shopA = await facts(hub.db).shopId('A');
     const writer = await sqlClient();
-    // A leader that died between sequencing and publishing leaves this behind: a seq assigned,
-    // the watermark not moved.
+    // A leader that died between moving a batch and publishing it leaves this behind: the event
+    // in the log with its seq, the watermark not moved. Only a new term of leadership looks back.
     await writer.query('begin');
     const { rows } = await writer.query<{ seq: string }>(
       'update relay_state set last_seq = last_seq + 1 where id = 1 returning last_seq as seq',
     );
     await writer.query(
-      `insert into outbox (type, shop_id, data, seq) values ('stock.changed', $1, '{"items":[],"mark":"orphan"}', $2)`,
+      `insert into event_log (seq, outbox_id, xid, type, shop_id, data, created_at)
+       values ($2, 0, pg_current_xact_id(), 'stock.changed', $1, '{"items":[],"mark":"orphan"}', now())`,
       [shopA, rows[0]!.seq],
     );
     const republished = hub.published((e) => e.data.mark === 'orphan');
     await writer.query('commit');
-    await hub.hub.relay.drainNow();
+    // This node's relay session is cut (as when its connection dies): it leads again, afresh.
+    const lost = new Promise<void>((resolve) => {
+      const off = hub.hub.relay.onLeadership((isLeader) => {
+        if (!isLeader) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await writer.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where application_name = 'ocp-relay' and datname = current_database()`,
+    );
+    await lost;
+    await leader();
     const event = await republished;
     expect(event.seq).toBe(Number(rows[0]!.seq));
   });

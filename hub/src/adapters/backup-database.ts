@@ -283,16 +283,21 @@ export async function resetRelayCursor(databaseUrl: string, gap: number): Promis
   return withClient(databaseUrl, async (client) => {
     const columns = await client.query<{ table_name: string; column_name: string }>(
       `select table_name, column_name from information_schema.columns
-       where table_schema = 'public' and table_name in ('relay_state', 'outbox')`,
+       where table_schema = 'public' and table_name in ('relay_state', 'outbox', 'event_log')`,
     );
     const has = (table: string, column: string) =>
       columns.rows.some((r) => r.table_name === table && r.column_name === column);
-    if (!has('relay_state', 'last_seq') || !has('outbox', 'seq')) return null;
+    // Since migration 009 delivered events live in event_log and the outbox holds only pending ones.
+    const log = has('event_log', 'seq') ? 'event_log' : 'outbox';
+    if (!has('relay_state', 'last_seq') || !has(log, 'seq')) return null;
     const watermark = has('relay_state', 'published_up_to');
+    const cursor = has('relay_state', 'cursor_xid');
 
     await client.query('begin');
     try {
-      await client.query('lock table public.relay_state, public.outbox in exclusive mode');
+      await client.query(
+        `lock table public.relay_state, public.outbox${log === 'event_log' ? ', public.event_log' : ''} in exclusive mode`,
+      );
       await client.query('insert into public.relay_state (id) values (1) on conflict do nothing');
       const state = await client.query<{
         last_seq: string;
@@ -309,13 +314,22 @@ export async function resetRelayCursor(databaseUrl: string, gap: number): Promis
         purgedUpTo: Number(s.purged_up_to),
       };
       const max = await client.query<{ max: string }>(
-        'select coalesce(max(seq), 0)::text as max from public.outbox',
+        `select coalesce(max(seq), 0)::text as max from public.${log}`,
       );
       const base = Math.max(before.lastSeq, Number(max.rows[0]!.max));
+      // The restored cluster's transaction ids need not continue the backed-up one's: pending
+      // rows are moved now, and the relay's (xid, id) cursor starts again from the beginning.
       const sequenced = await client.query(
-        `with todo as (
-           select id, row_number() over (order by xid, id) as n from public.outbox where seq is null)
-         update public.outbox o set seq = $1::bigint + todo.n from todo where o.id = todo.id`,
+        log === 'event_log'
+          ? `with todo as (
+               delete from public.outbox returning id, xid, type, shop_id, order_id, courier_id, version, data, created_at)
+             insert into public.event_log (seq, outbox_id, xid, type, shop_id, order_id, courier_id, version, data, created_at)
+             select $1::bigint + row_number() over (order by xid, id), id, xid, type, shop_id, order_id, courier_id, version,
+                    data, created_at
+             from todo`
+          : `with todo as (
+               select id, row_number() over (order by xid, id) as n from public.outbox where seq is null)
+             update public.outbox o set seq = $1::bigint + todo.n from todo where o.id = todo.id`,
         [base],
       );
       const n = sequenced.rowCount ?? 0;
@@ -323,6 +337,7 @@ export async function resetRelayCursor(databaseUrl: string, gap: number): Promis
       if (!Number.isSafeInteger(next)) throw new RangeError(`the relay's next seq ${next} would not fit`);
       await client.query(
         `update public.relay_state set last_seq = $1, purged_up_to = $1${watermark ? ', published_up_to = $1' : ''}
+           ${cursor ? `, cursor_xid = '0', cursor_id = 0` : ''}
          where id = 1`,
         [next],
       );

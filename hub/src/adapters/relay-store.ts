@@ -28,7 +28,43 @@ export function toEnvelope(row: OutboxRow): EventEnvelope {
   };
 }
 
-const RETURNING = 'seq, type, shop_id, order_id, courier_id, version, data, created_at';
+/**
+ * The relay's batch (migration 009). The window is numbered after the limit, so seqs follow
+ * (xid, id) order without gaps; relay_state is written only when rows moved or the watermark is
+ * behind, so an idle poll writes nothing. The row comparison matches outbox_pending_idx (xid, id).
+ */
+const SEQUENCE_NEXT = `
+  with state as (
+    select last_seq, cursor_xid, cursor_id from relay_state where id = 1
+  ), picked as (
+    select p.*, (select last_seq from state) + row_number() over (order by p.xid, p.id) as seq
+    from (
+      select o.id, o.xid, o.type, o.shop_id, o.order_id, o.courier_id, o.version, o.data, o.created_at
+      from outbox o
+      where (o.xid, o.id) > ((select cursor_xid from state), (select cursor_id from state))
+        and o.xid < pg_snapshot_xmin(pg_current_snapshot())
+      order by o.xid, o.id
+      limit $1
+    ) p
+  ), moved as (
+    insert into event_log (seq, outbox_id, xid, type, shop_id, order_id, courier_id, version, data, created_at)
+    select seq, id, xid, type, shop_id, order_id, courier_id, version, data, created_at from picked
+    returning seq, type, shop_id, order_id, courier_id, version, data, created_at
+  ), gone as (
+    -- By primary key whatever the backlog (a join would hash the whole outbox).
+    delete from outbox o where o.id = any(array(select id from picked))
+  ), last as (
+    select seq, xid, id from picked order by seq desc limit 1
+  ), bumped as (
+    update relay_state r set
+      last_seq = coalesce(l.seq, r.last_seq),
+      cursor_xid = coalesce(l.xid, r.cursor_xid),
+      cursor_id = coalesce(l.id, r.cursor_id),
+      published_up_to = greatest(r.published_up_to, $2::bigint)
+    from (select 1) one left join last l on true
+    where r.id = 1 and (l.seq is not null or r.published_up_to < $2::bigint)
+  )
+  select * from moved order by seq`;
 
 export type RelayStore = Awaited<ReturnType<typeof openRelayStore>>;
 
@@ -85,79 +121,62 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
       });
     },
 
-    /** Events a previous leader sequenced but may not have published: published again, in seq order. */
-    unpublished(limit: number): Promise<EventEnvelope[]> {
+    /**
+     * Events a previous leader moved to the event log but may not have published: published
+     * again, in seq order (at-least-once; screens drop what they already have by seq).
+     * `after`: the seq to resume after; null = the recorded watermark.
+     */
+    unpublished(
+      after: number | null,
+      limit: number,
+    ): Promise<{ publishedUpTo: number; events: EventEnvelope[] }> {
       return serial(async () => {
-        const res = await client.query<OutboxRow>(
-          `select ${RETURNING} from outbox
-           where seq > (select published_up_to from relay_state where id = 1)
-           order by seq limit $1`,
-          [limit],
+        const res = await client.query<OutboxRow & { published_up_to: string }>(
+          `with s as (select coalesce($1::bigint, published_up_to) as after, published_up_to from relay_state where id = 1)
+           select s.published_up_to, e.seq, e.type, e.shop_id, e.order_id, e.courier_id, e.version, e.data, e.created_at
+           from s left join lateral (
+             select * from event_log where seq > s.after order by seq limit $2) e on true
+           order by e.seq`,
+          [after, limit],
         );
-        return res.rows.map(toEnvelope);
+        const publishedUpTo = Number(res.rows[0]?.published_up_to ?? 0);
+        return { publishedUpTo, events: res.rows.filter((r) => r.seq !== null).map(toEnvelope) };
       });
     },
 
     /**
-     * Gives the next committed events their delivery seq, in (xid, id) order. Only rows whose
-     * transaction id is below the oldest running transaction are taken: an event whose id was
-     * allocated early but committed late is still in a running transaction, so it holds the
-     * horizon back instead of being skipped (STACK.md: sequences commit out of order).
+     * One statement per batch: takes the next committed outbox rows in (xid, id) order, gives
+     * them their seq, moves them to event_log, deletes them from the outbox, advances the cursor
+     * and records `publishedUpTo` (what this leader already published) as the watermark.
+     * Only rows whose transaction is below the oldest one still running are taken: an event
+     * whose id was allocated early but committed late is still in a running transaction, so it
+     * holds the horizon back instead of being skipped (STACK.md: sequences commit out of order).
      */
-    sequenceNext(limit: number): Promise<EventEnvelope[]> {
+    sequenceNext(limit: number, publishedUpTo: number): Promise<EventEnvelope[]> {
       return serial(async () => {
-        await client.query('begin');
-        try {
-          const ids = await client.query<{ id: string }>(
-            `select id from outbox
-             where seq is null and xid < pg_snapshot_xmin(pg_current_snapshot())
-             order by xid, id limit $1`,
-            [limit],
-          );
-          if (ids.rows.length === 0) {
-            await client.query('commit');
-            return [];
-          }
-          const n = ids.rows.length;
-          const last = await client.query<{ last_seq: string }>(
-            'update relay_state set last_seq = last_seq + $1 returning last_seq',
-            [n],
-          );
-          const first = Number(last.rows[0]!.last_seq) - n + 1;
-          const rows = await client.query<OutboxRow>(
-            `update outbox o set seq = v.seq
-             from unnest($1::bigint[], $2::bigint[]) as v(id, seq)
-             where o.id = v.id
-             returning ${RETURNING.split(', ')
-               .map((c) => `o.${c}`)
-               .join(', ')}`,
-            [ids.rows.map((r) => r.id), ids.rows.map((_, i) => first + i)],
-          );
-          await client.query('commit');
-          return rows.rows.map(toEnvelope).sort((a, b) => a.seq - b.seq);
-        } catch (error) {
-          await client.query('rollback').catch(() => {});
-          throw error;
-        }
+        const res = await client.query<OutboxRow>({
+          name: 'relay_sequence_next',
+          text: SEQUENCE_NEXT,
+          values: [limit, publishedUpTo],
+        });
+        return res.rows.map(toEnvelope);
       });
     },
 
-    markPublished(seqs: readonly number[]): Promise<void> {
+    /** Records the watermark (at stop: the next leader need not publish this batch again). */
+    markPublished(upTo: number): Promise<void> {
       return serial(async () => {
-        if (seqs.length === 0) return;
         await client.query(
-          'update relay_state set published_up_to = greatest(published_up_to, $1) where id = 1',
-          [Math.max(...seqs)],
+          'update relay_state set published_up_to = $1 where id = 1 and published_up_to < $1',
+          [upTo],
         );
       });
     },
 
-    /** Committed events still waiting for a seq (relay lag in events). */
+    /** Committed or running events still waiting in the outbox (relay lag in events). */
     backlog(): Promise<number> {
       return serial(async () => {
-        const res = await client.query<{ n: number }>(
-          'select count(*)::int as n from outbox where seq is null',
-        );
+        const res = await client.query<{ n: number }>('select count(*)::int as n from outbox');
         return res.rows[0]?.n ?? 0;
       });
     },
@@ -169,7 +188,7 @@ export async function openRelayStore(connectionUri: string, onLost: (error: Erro
         try {
           const res = await client.query<{ max: string | null; n: number }>(
             `with gone as (
-               delete from outbox
+               delete from event_log
                where seq <= (select published_up_to from relay_state where id = 1)
                  and created_at < now() - make_interval(secs => $1::double precision / 1000)
                returning seq)

@@ -39,6 +39,12 @@ export function createRelay(options: RelayOptions) {
 
   let store: RelayStore | undefined;
   let leader = false;
+  /**
+   * What this leader has published (seq). Null until it has read the watermark a previous leader
+   * left: it first publishes again whatever was moved to the event log after that watermark.
+   */
+  let publishedUpTo: number | null = null;
+  let catchingUp = true;
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
@@ -50,6 +56,9 @@ export function createRelay(options: RelayOptions) {
   const setLeader = (value: boolean) => {
     if (leader === value) return;
     leader = value;
+    // A new term starts from the watermark in PostgreSQL, whatever this node knew before.
+    publishedUpTo = null;
+    catchingUp = true;
     metrics.relayLeader.set(value ? 1 : 0);
     logger.info({ leader: value }, value ? 'this node is now the relay' : 'this node is no longer the relay');
     for (const l of leadershipListeners) l(value);
@@ -112,17 +121,26 @@ export function createRelay(options: RelayOptions) {
   }
 
   async function drainOnce(s: RelayStore): Promise<boolean> {
-    // First whatever a previous leader sequenced and may not have published.
-    let batch = await s.unpublished(batchSize);
-    if (batch.length === 0) batch = await s.sequenceNext(batchSize);
-    if (batch.length === 0) return false;
+    let batch: readonly EventEnvelope[];
+    const recovering = catchingUp;
+    if (catchingUp) {
+      const pending = await s.unpublished(publishedUpTo, batchSize);
+      publishedUpTo ??= pending.publishedUpTo;
+      batch = pending.events;
+      if (batch.length < batchSize) catchingUp = false;
+    } else {
+      // The watermark of the previous batch is folded into this one's statement.
+      batch = await s.sequenceNext(batchSize, publishedUpTo ?? 0);
+    }
+    if (batch.length === 0) return recovering;
     options.publish(batch);
     const t = now();
     for (const e of batch) metrics.relayLagSeconds.observe(Math.max(0, t - Date.parse(e.at)) / 1000);
     metrics.eventsRelayed.inc(batch.length);
-    await s.markPublished(batch.map((e) => e.seq));
+    publishedUpTo = batch[batch.length - 1]!.seq;
     for (const l of publishedListeners) l(batch);
-    return batch.length === batchSize;
+    // A full batch (or a recovery) may have more right away.
+    return recovering || batch.length === batchSize;
   }
 
   async function drain() {
@@ -206,6 +224,8 @@ export function createRelay(options: RelayOptions) {
       for (const t of timers) clearInterval(t);
       await checking;
       await draining;
+      // Best effort: the next leader then need not publish the last batch again.
+      if (leader && store && publishedUpTo !== null) await store.markPublished(publishedUpTo).catch(() => {});
       setLeader(false);
       await store?.close();
       store = undefined;

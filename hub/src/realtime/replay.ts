@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { roomsForEvent, type EventEnvelope, type EventType } from '../contract/index.js';
-import { sql, type Queryable } from '../adapters/postgres.js';
+import { prepared, sql, type Queryable } from '../adapters/postgres.js';
 
 const Row = z.object({
   seq: z.number(),
@@ -41,17 +41,19 @@ export async function replayEvents(
 ): Promise<EventEnvelope[] | null> {
   if (upTo <= since) return [];
   const { shops, orders, couriers } = parseRooms(rooms);
-  const rows = await db.any(sql.type(Row)`
+  const rows = await db.any(
+    prepared(sql.type(Row)`
     select seq, type, shop_id as "shopId", order_id as "orderId", courier_id as "courierId", version, data,
            created_at as at
-    from outbox
+    from event_log
     where seq > ${since} and seq <= ${upTo}
       and (shop_id = any(${sql.array(shops, 'int4')})
            or order_id = any(${sql.array(orders, 'uuid')})
            or courier_id = any(${sql.array(couriers, 'uuid')})
            or data->>'previousCourierId' = any(${sql.array(couriers, 'text')}))
     order by seq
-    limit ${limit + 1}`);
+    limit ${limit + 1}`),
+  );
   const events: EventEnvelope[] = [];
   for (const r of rows) {
     if (!roomsForEvent(r).some((room) => rooms.has(room))) continue;
