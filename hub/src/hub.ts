@@ -30,6 +30,7 @@ import { createRelay, type RelayOptions } from './realtime/relay.js';
 import { createSnapshotService } from './realtime/snapshot-service.js';
 import { createSocketServer, emitEvents } from './realtime/socket-server.js';
 import { createStockService } from './stock/stock-service.js';
+import { createMenuCache } from './menu/menu-cache.js';
 
 export type HubOptions = {
   /** With `databaseUrl` set: the relay holds a session of its own on it. */
@@ -63,6 +64,9 @@ export async function createHub(options: HubOptions) {
   // Benchmark only (BENCH_DISABLE_OUTBOX, refused in production): writes without their events.
   const outbox = { disabled: config.benchDisableOutbox };
   const stock = createStockService({ db, onCommitted, outbox });
+  const menuCache = createMenuCache({ db });
+  // Bound once Socket.IO exists: tells the other nodes to drop their cached menu and shops.
+  let menuChangedElsewhere = () => {};
   const menu = createMenuService({ db });
   const dispatch = createDispatchService({ db, onCommitted, outbox });
   const maps = config.maps ? createGoogleGeocoder(config.maps) : undefined;
@@ -73,6 +77,7 @@ export async function createHub(options: HubOptions) {
   const orders = createOrdersService({
     db,
     clock,
+    menu: menuCache,
     newTrackingToken,
     onCommitted,
     onRefundRequested: () => refundRequested(),
@@ -105,7 +110,17 @@ export async function createHub(options: HubOptions) {
   refundRequested = () => void payments.processRefunds();
   const services = {
     auth: createAuthService({ db }),
-    backOffice: createBackOfficeService({ db, clock, onCommitted, outbox }),
+    backOffice: createBackOfficeService({
+      db,
+      clock,
+      outbox,
+      // Shops and the menu changed (a shop's status, a price, a recipe): every node's cache goes.
+      onCommitted: () => {
+        menuCache.clear();
+        menuChangedElsewhere();
+        onCommitted();
+      },
+    }),
     customers: createCustomersService({ db }),
     menu,
     stock,
@@ -177,12 +192,20 @@ export async function createHub(options: HubOptions) {
   const relay = createRelay({
     ...options.relay,
     openStore: (onLost) => openRelayStore(databaseUrl, onLost),
-    publish: (events) => emitEvents(io, events),
+    // One bus message per batch (not two per event through the adapter's broadcast): each node
+    // fans the batch out to its own sockets. Publishing stays at-least-once: screens dedupe by seq.
+    publish: (events) => {
+      emitEvents(io.local, events);
+      if (config.redisUrl) io.serverSideEmit('relay:events', events);
+    },
     wakeOthers: () => io.serverSideEmit('relay:wake'),
     logger,
     metrics,
   });
   io.on('relay:wake', () => relay.poke());
+  io.on('relay:events', (events) => emitEvents(io.local, events));
+  io.on('menu:changed', () => menuCache.clear());
+  if (config.redisUrl) menuChangedElsewhere = () => io.serverSideEmit('menu:changed');
   io.on('relay:handover', () => relay.takeOver());
   // Socket commands are counted until answered, and refused while the node drains.
   io.on('connection', (socket) => socket.use((packet, next) => drain.socketPackets(packet, next)));

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const runtime: Config = { ...config, databaseUrl, secretAdminUrl };
 
   await migrate(databaseUrl, MIGRATIONS_DIR, say);
-  const db: DatabasePool = await createDatabasePool(databaseUrl);
+  const db: DatabasePool = await createDatabasePool(databaseUrl, { validateRows: runtime.validateRows });
   if (runtime.seedDemo) {
     const { seeded } = await seedDemo(db, DEMO_SEED_FILE, say);
     say(seeded ? 'demo data loaded' : 'demo data already present');

@@ -30,9 +30,14 @@ export async function startTestHub(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
+    // DB_VALIDATE_ROWS=false npm test runs the suite as production runs (rows unchecked).
+    ...(process.env.DB_VALIDATE_ROWS ? { DB_VALIDATE_ROWS: process.env.DB_VALIDATE_ROWS } : {}),
     ...options.env,
   });
-  const db: DatabasePool = await createDatabasePool(database.url, { maximumPoolSize: 20 });
+  const db: DatabasePool = await createDatabasePool(database.url, {
+    maximumPoolSize: 20,
+    validateRows: config.validateRows,
+  });
   const hub = await createHub({
     config,
     db,

@@ -70,6 +70,9 @@ export type HttpDeps = {
   };
 };
 
+/** The routes a tracking token authorizes (orders-routes.ts, snapshot-routes.ts). */
+const TRACKING_ROUTE = /^\/orders\/track\/[^/]+(\/snapshot|\/cancel)?\/?$/;
+
 export function createHttpApp(deps: HttpDeps) {
   const { config, services } = deps;
   const app = express();
@@ -158,8 +161,13 @@ export function createHttpApp(deps: HttpDeps) {
       maxAge: 12 * 60 * 60 * 1000,
     },
   });
-  api.use(sessionMiddleware);
-  api.use(loadPrincipal(services.auth, services.customers));
+  // A tracking link is its own authority: whoever holds the token may follow, change and cancel
+  // the order, logged in or not. Its routes skip the session, which for a logged-in customer
+  // costs a session read and, with `rolling`, a write per request (issue 11).
+  const principal = loadPrincipal(services.auth, services.customers);
+  const byTrackingLink = (req: express.Request) => TRACKING_ROUTE.test(req.path);
+  api.use((req, res, next) => (byTrackingLink(req) ? next() : sessionMiddleware(req, res, next)));
+  api.use((req, res, next) => (byTrackingLink(req) ? next() : principal(req, res, next)));
   const limiter = loginLimiter(config.loginRateLimit);
   api.use(menuRoutes(services.menu));
   api.use(ordersRoutes(services.orders));

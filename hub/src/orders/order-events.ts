@@ -1,13 +1,27 @@
-import type { EventType } from '../contract/index.js';
-import type { DatabaseTransactionConnection } from '../adapters/postgres.js';
-import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
-import { toOrder } from './order-views.js';
-import { findOrder } from './orders-repository.js';
+import { z } from 'zod';
+import type { EventType, OrderStatus } from '../contract/index.js';
+import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import type { OutboxOptions } from '../outbox/outbox-repository.js';
+import { orderRowJsonb, OrderRow } from './orders-repository.js';
+
+/** What each transaction last wrote of each order: the answer to its write, without a re-read. */
+const written = new WeakMap<DatabaseTransactionConnection, Map<string, OrderRow>>();
+
+/** Forgets what an attempt of a transaction wrote (slonik may run the callback again). */
+export function forgetWritten(tx: DatabaseTransactionConnection): void {
+  written.delete(tx);
+}
+
+/** The order as the last event this transaction appended for it carries it (null: none appended). */
+export function lastWritten(tx: DatabaseTransactionConnection, orderId: string): OrderRow | null {
+  return written.get(tx)?.get(orderId) ?? null;
+}
 
 /**
- * Appends an order event carrying the order as it stands after the change, read inside the
- * same transaction: a screen can apply any one event without fetching anything. The envelope's
- * courier is the assigned one, else the one it is offered to: their room must hear of it.
+ * Appends an order event carrying the order as it stands after the change, built by PostgreSQL
+ * inside the same transaction, in one statement: a screen can apply any one event without fetching
+ * anything. The envelope's courier is the assigned one, else the one it is offered to: their room
+ * must hear of it. Returns the order with its private fields (what `findOrder` reads).
  */
 export async function appendOrderEvent(
   tx: DatabaseTransactionConnection,
@@ -15,20 +29,64 @@ export async function appendOrderEvent(
   orderId: string,
   data: Record<string, unknown>,
   outbox?: OutboxOptions,
-): Promise<void> {
-  const row = await findOrder(tx, orderId);
-  if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
-  const order = toOrder(row);
-  await appendEvent(
-    tx,
-    {
-      type,
-      shopId: order.shopId,
-      orderId,
-      courierId: order.courierId ?? order.offer?.courierId ?? null,
-      version: order.version,
-      data: { ...data, order },
-    },
-    outbox,
+): Promise<OrderRow> {
+  // Benchmark only (config.benchDisableOutbox, refused in production): the write without its event.
+  const disabled = outbox?.disabled === true;
+  const found = await tx.maybeOne(
+    prepared(sql.type(z.object({ row: OrderRow }))`
+    with r as (
+      select ${orderRowJsonb} as row from orders o join shops s on s.id = o.shop_id where o.id = ${orderId}
+    ), appended as (
+      insert into outbox (type, shop_id, order_id, courier_id, version, data)
+      select ${type}, (r.row->>'shopId')::int, ${orderId},
+             coalesce(r.row->>'courierId', r.row->'offer'->>'courierId')::uuid, (r.row->>'version')::int,
+             ${sql.jsonb(data as never)} || jsonb_build_object('order',
+               r.row - 'statusReason' - 'codeLetter' - 'shopName' - 'shopPhone')
+      from r
+      where not ${disabled}
+    )
+    select row from r`),
   );
+  if (!found) throw new Error(`order ${orderId} vanished inside its own transaction`);
+  let orders = written.get(tx);
+  if (!orders) written.set(tx, (orders = new Map()));
+  orders.set(orderId, found.row);
+  return found.row;
+}
+
+/**
+ * A customer's new promised time, in one statement (one round trip, no transaction around it):
+ * the order is changed only while its customer may still change it, and its `order.modified`
+ * event is appended with it. A concurrent change of the same order is waited for and re-checked
+ * by PostgreSQL (READ COMMITTED re-evaluates the WHERE on the new row), as the lock would be.
+ * Null when no order has this token or it is no longer editable (the caller tells which).
+ */
+export async function modifyPromisedAtByToken(
+  db: Queryable,
+  tokenHash: Buffer,
+  promisedAt: string,
+  editable: readonly OrderStatus[],
+  outbox?: OutboxOptions,
+): Promise<OrderRow | null> {
+  const disabled = outbox?.disabled === true;
+  const found = await db.maybeOne(
+    prepared(sql.type(z.object({ row: OrderRow }))`
+      with o as (
+        update orders set version = version + 1, updated_at = now(), promised_at = ${promisedAt}
+        where tracking_token_hash = ${sql.binary(tokenHash)} and status = any(${sql.array([...editable], 'text')})
+        returning *
+      ), r as (
+        select ${orderRowJsonb} as row from o join shops s on s.id = o.shop_id
+      ), appended as (
+        insert into outbox (type, shop_id, order_id, courier_id, version, data)
+        select 'order.modified', (r.row->>'shopId')::int, (r.row->>'id')::uuid,
+               coalesce(r.row->>'courierId', r.row->'offer'->>'courierId')::uuid, (r.row->>'version')::int,
+               jsonb_build_object('fields', jsonb_build_array('promisedAt'), 'order',
+                 r.row - 'statusReason' - 'codeLetter' - 'shopName' - 'shopPhone')
+        from r
+        where not ${disabled}
+      )
+      select row from r`),
+  );
+  return found?.row ?? null;
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { Order, OrderStatus, type OrderMode, type PaymentMethod } from '../contract/index.js';
-import { sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
 
 /** An order row as the hub reads it back, shaped like the contract's `Order` plus private fields. */
-const OrderRow = Order.extend({
+export const OrderRow = Order.extend({
   /** Why the order reached its current status (a failed delivery's reason), for its customer. */
   statusReason: z.string().nullable(),
   codeLetter: z.string(),
@@ -38,8 +38,42 @@ const orderSelect = sql.fragment`
     s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
   from orders o join shops s on s.id = o.shop_id`;
 
+/** A timestamptz as the JSON the hub sends: ISO 8601, UTC, milliseconds (as `Date#toISOString`). */
+const isoMs = (column: ReturnType<typeof sql.identifier>) =>
+  sql.fragment`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The same `OrderRow` as `orderSelect`, built by PostgreSQL as one jsonb value over `o` (orders)
+ * and `s` (its shop): what events carry and writes answer, without a read and a parse in Node.
+ * tests/integration/order-json.test.ts holds it equal to `orderSelect` read through zod.
+ */
+export const orderRowJsonb = sql.fragment`jsonb_build_object(
+    'id', o.id, 'shopId', o.shop_id, 'shortCode', o.short_code, 'channel', o.channel, 'mode', o.mode,
+    'status', o.status, 'version', o.version,
+    'customer', jsonb_build_object('name', o.customer_name, 'phone', o.customer_phone, 'email', o.customer_email),
+    'deliveryAddress', case when o.delivery_line1 is null then null else jsonb_build_object(
+      'line1', o.delivery_line1, 'postcode', o.delivery_postcode, 'city', o.delivery_city,
+      'instructions', o.delivery_instructions,
+      'position', case when o.delivery_lat is null then null
+                  else jsonb_build_object('lat', o.delivery_lat, 'lng', o.delivery_lng) end) end,
+    'lines', coalesce((select jsonb_agg(jsonb_build_object(
+        'productId', l.product_id, 'productName', l.product_name, 'quantity', l.quantity,
+        'unitPriceCents', l.unit_price_cents, 'vatRateBp', l.vat_rate_bp, 'notes', l.notes) order by l.line_no)
+      from order_lines l where l.order_id = o.id), '[]'::jsonb),
+    'totals', jsonb_build_object('totalCents', o.total_cents, 'vatCents', o.vat_cents,
+                                 'netCents', o.total_cents - o.vat_cents),
+    'paymentMethod', o.payment_method, 'paymentStatus', o.payment_status,
+    'promisedAt', ${isoMs(sql.identifier(['o', 'promised_at']))}, 'courierId', o.courier_id,
+    'offer', case when o.offered_courier_id is null then null else jsonb_build_object(
+      'courierId', o.offered_courier_id, 'expiresAt', ${isoMs(sql.identifier(['o', 'offer_expires_at']))}) end,
+    'notes', o.notes, 'cancelReason', o.cancel_reason, 'paymentFailure', o.payment_failure,
+    'createdAt', ${isoMs(sql.identifier(['o', 'created_at']))}, 'updatedAt', ${isoMs(sql.identifier(['o', 'updated_at']))},
+    'statusReason', (select h.reason from order_status_history h where h.order_id = o.id and h.to_status = o.status
+      order by h.id desc limit 1),
+    'codeLetter', s.code_letter, 'shopName', s.name, 'shopPhone', s.phone)`;
+
 export async function findOrder(db: Queryable, id: string): Promise<OrderRow | null> {
-  return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`);
+  return db.maybeOne(prepared(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`));
 }
 
 /** Orders of a shop in these statuses, oldest first (kitchen and manager boards). */
@@ -77,15 +111,19 @@ export async function claimCommand(
   tx: DatabaseTransactionConnection,
   claim: { principal: string; key: string; name: string; orderId: string },
 ): Promise<'fresh' | 'replayed' | 'reused'> {
-  const fresh = await tx.maybeOne(sql.unsafe`
+  const fresh = await tx.maybeOne(
+    prepared(sql.unsafe`
     insert into command_log (principal, idempotency_key, name, order_id)
     values (${claim.principal}, ${claim.key}, ${claim.name}, ${claim.orderId})
     on conflict do nothing
-    returning 1`);
+    returning 1`),
+  );
   if (fresh) return 'fresh';
-  const prior = await tx.one(sql.type(z.object({ name: z.string(), orderId: z.string().nullable() }))`
+  const prior = await tx.one(
+    prepared(sql.type(z.object({ name: z.string(), orderId: z.string().nullable() }))`
     select name, order_id as "orderId" from command_log
-    where principal = ${claim.principal} and idempotency_key = ${claim.key}`);
+    where principal = ${claim.principal} and idempotency_key = ${claim.key}`),
+  );
   return prior.name === claim.name && prior.orderId === claim.orderId ? 'replayed' : 'reused';
 }
 
@@ -104,7 +142,9 @@ export async function findCustomerOrders(
 }
 
 export async function findOrderByTokenHash(db: Queryable, hash: Buffer): Promise<OrderRow | null> {
-  return db.maybeOne(sql.type(OrderRow)`${orderSelect} where o.tracking_token_hash = ${sql.binary(hash)}`);
+  return db.maybeOne(
+    prepared(sql.type(OrderRow)`${orderSelect} where o.tracking_token_hash = ${sql.binary(hash)}`),
+  );
 }
 
 const LockedOrder = z.object({
@@ -135,7 +175,7 @@ const lockedSelect = sql.fragment`
 
 /** Row lock on the order: concurrent moves of one order queue here and see each other's result. */
 export async function lockOrder(tx: DatabaseTransactionConnection, id: string): Promise<LockedOrder | null> {
-  return tx.maybeOne(sql.type(LockedOrder)`${lockedSelect} where id = ${id} for update`);
+  return tx.maybeOne(prepared(sql.type(LockedOrder)`${lockedSelect} where id = ${id} for update`));
 }
 
 export async function lockOrderByTokenHash(
@@ -143,7 +183,9 @@ export async function lockOrderByTokenHash(
   hash: Buffer,
 ): Promise<LockedOrder | null> {
   return tx.maybeOne(
-    sql.type(LockedOrder)`${lockedSelect} where tracking_token_hash = ${sql.binary(hash)} for update`,
+    prepared(
+      sql.type(LockedOrder)`${lockedSelect} where tracking_token_hash = ${sql.binary(hash)} for update`,
+    ),
   );
 }
 
@@ -162,7 +204,6 @@ export async function lockExpiredUnpaid(
 
 export type NewOrder = {
   shopId: number;
-  shortCode: string;
   channel: string;
   mode: OrderMode;
   status: OrderStatus;
@@ -186,22 +227,12 @@ export type NewOrder = {
   trackingTokenHash: Buffer;
 };
 
-export async function nextOrderNumber(tx: DatabaseTransactionConnection): Promise<number> {
-  return tx.oneFirst(sql.type(z.object({ n: z.number() }))`select nextval('order_number_seq') as n`);
-}
-
-export async function insertOrder(tx: DatabaseTransactionConnection, o: NewOrder): Promise<string> {
-  const d = o.delivery;
-  return tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
-      delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
-      total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash)
-    values (${o.shopId}, ${o.shortCode}, ${o.channel}, ${o.mode}, ${o.status}, ${o.customerId}, ${o.customerName}, ${o.customerPhone},
-      ${o.customerEmail}, ${d?.line1 ?? null}, ${d?.postcode ?? null}, ${d?.city ?? null}, ${d?.instructions ?? null},
-      ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
-      ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)})
-    returning id`);
-}
+/**
+ * `shortCode` of domain/short-code.ts, in SQL, so that the order number is drawn inside the
+ * insert (tests/integration/order-json.test.ts holds the two equal).
+ */
+export const shortCodeSql = (letter: ReturnType<typeof sql.fragment>, n: ReturnType<typeof sql.fragment>) =>
+  sql.fragment`(${letter} || '-' || lpad((${n} % 1000)::text, 3, '0'))`;
 
 export type NewLine = {
   productId: number;
@@ -212,27 +243,64 @@ export type NewLine = {
   notes: string | null;
 };
 
+const linesOf = (lines: readonly NewLine[]) =>
+  sql.unnest(
+    lines.map((l, i) => [
+      i + 1,
+      l.productId,
+      l.productName,
+      l.quantity,
+      l.unitPriceCents,
+      l.vatRateBp,
+      l.notes,
+    ]),
+    ['int4', 'int4', 'text', 'int4', 'int4', 'int4', 'text'],
+  );
+
+/**
+ * A new order, its lines and its first status, in one statement (one round trip): the order
+ * number is drawn from its sequence inside it, and the short code made from it.
+ */
+export async function insertOrder(
+  tx: DatabaseTransactionConnection,
+  o: NewOrder & { codeLetter: string; lines: readonly NewLine[]; actor: { kind: string; id: string | null } },
+): Promise<string> {
+  const d = o.delivery;
+  return tx.oneFirst(
+    prepared(sql.type(z.object({ id: z.string() }))`
+    with inserted as (
+      insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
+        delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
+        total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash)
+      values (${o.shopId}, ${shortCodeSql(sql.fragment`${o.codeLetter}::text`, sql.fragment`nextval('order_number_seq')`)},
+        ${o.channel}, ${o.mode}, ${o.status}, ${o.customerId}, ${o.customerName}, ${o.customerPhone},
+        ${o.customerEmail}, ${d?.line1 ?? null}, ${d?.postcode ?? null}, ${d?.city ?? null}, ${d?.instructions ?? null},
+        ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
+        ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)})
+      returning id
+    ), lines as (
+      insert into order_lines (order_id, line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
+      select inserted.id, l.line_no, l.product_id, l.product_name, l.quantity, l.unit_price_cents, l.vat_rate_bp, l.notes
+      from inserted, ${linesOf(o.lines)} as l(line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
+    ), history as (
+      insert into order_status_history (order_id, from_status, to_status, actor_kind, actor_id, reason)
+      select id, null, ${o.status}, ${o.actor.kind}, ${o.actor.id}, null from inserted
+    )
+    select id from inserted`),
+  );
+}
+
 export async function replaceLines(
   tx: DatabaseTransactionConnection,
   orderId: string,
   lines: readonly NewLine[],
 ) {
+  // Two statements: in one, the delete and the insert would race on the (order_id, line_no) key.
   await tx.query(sql.unsafe`delete from order_lines where order_id = ${orderId}`);
   await tx.query(sql.unsafe`
     insert into order_lines (order_id, line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
     select ${orderId}, l.line_no, l.product_id, l.product_name, l.quantity, l.unit_price_cents, l.vat_rate_bp, l.notes
-    from ${sql.unnest(
-      lines.map((l, i) => [
-        i + 1,
-        l.productId,
-        l.productName,
-        l.quantity,
-        l.unitPriceCents,
-        l.vatRateBp,
-        l.notes,
-      ]),
-      ['int4', 'int4', 'text', 'int4', 'int4', 'int4', 'text'],
-    )} as l(line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)`);
+    from ${linesOf(lines)} as l(line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)`);
 }
 
 export async function recordStatus(
@@ -245,9 +313,11 @@ export async function recordStatus(
     reason: string | null;
   },
 ): Promise<void> {
-  await tx.query(sql.unsafe`
+  await tx.query(
+    prepared(sql.unsafe`
     insert into order_status_history (order_id, from_status, to_status, actor_kind, actor_id, reason)
-    values (${entry.orderId}, ${entry.from}, ${entry.to}, ${entry.actor.kind}, ${entry.actor.id}, ${entry.reason})`);
+    values (${entry.orderId}, ${entry.from}, ${entry.to}, ${entry.actor.kind}, ${entry.actor.id}, ${entry.reason})`),
+  );
 }
 
 /** Every change of an order goes through here: it bumps `version`, which screens never see go back. */
@@ -305,8 +375,10 @@ export async function updateOrder(
       sql.fragment`offer_expires_at = now() + make_interval(secs => ${changes.offer.seconds})`,
     );
   }
-  return tx.oneFirst(sql.type(z.object({ version: z.number() }))`
-    update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`);
+  return tx.oneFirst(
+    prepared(sql.type(z.object({ version: z.number() }))`
+    update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`),
+  );
 }
 
 /** Cash or card taken at the counter or the door: a payment row, and the order marked paid. */

@@ -35,6 +35,10 @@ import { roomsFor, screenKind, type SocketPrincipal } from './socket-principal.j
 
 type InterServerEvents = {
   'relay:wake': () => void;
+  /** The relay leader's batch, once per batch for all rooms: each node emits it to its own sockets. */
+  'relay:events': (events: readonly EventEnvelope[]) => void;
+  /** A node changed shops or the menu (back-office): the others drop their cached copies. */
+  'menu:changed': () => void;
   /** A node stopping gracefully released the relay's lock: another one may lead at once. */
   'relay:handover': () => void;
 };
@@ -319,8 +323,11 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
   return io;
 }
 
-/** Emits relayed events to their rooms on every node (through whatever adapter `io` has). */
-export function emitEvents(io: HubSocketServer, events: readonly EventEnvelope[]): void {
+/**
+ * Emits relayed events to their rooms: `io.local` for this node's sockets (each node does it for
+ * its own, from one `relay:events` bus message per batch), `io` for every node through the adapter.
+ */
+export function emitEvents(io: Pick<HubSocketServer['local'], 'to'>, events: readonly EventEnvelope[]): void {
   for (const event of events) {
     const rooms = roomsForEvent(event);
     // Customers' rooms get the order without staff ids; no socket is in both kinds of room.

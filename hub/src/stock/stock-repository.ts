@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StockMovementKind } from '../contract/index.js';
-import { sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
 
 const StockRow = z.object({ ingredientId: z.number(), onHand: z.number(), reserved: z.number() });
 export type StockRow = z.infer<typeof StockRow>;
@@ -30,6 +30,32 @@ export async function lockStock(
       order by ingredient_id
       for update`)),
   ];
+}
+
+/**
+ * Locks, checks and reserves `needs` (sorted by ingredient, one entry each) with their ledger
+ * lines and the stock.changed event, in one call (sql/migrations/010_reserve_stock.sql): the
+ * shop's hot stock rows stay locked only from here to the COMMIT. Not ok: nothing changed, and
+ * `levels` are the rows as locked.
+ */
+export async function reserveStock(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  orderId: string,
+  needs: ReadonlyArray<{ ingredientId: number; quantity: number }>,
+  announce: boolean,
+): Promise<{ ok: boolean; levels: StockRow[] }> {
+  return tx.one(
+    prepared(sql.type(z.object({ ok: z.boolean(), levels: z.array(StockRow) }))`
+    select ok, levels from reserve_stock(${shopId}, ${orderId},
+      ${sql.array(
+        needs.map((n) => n.ingredientId),
+        'int4',
+      )}, ${sql.array(
+        needs.map((n) => n.quantity),
+        'int4',
+      )}, ${announce})`),
+  );
 }
 
 /**
@@ -74,14 +100,16 @@ export type OrderHolding = z.infer<typeof OrderHolding>;
  */
 export async function orderHoldings(tx: Queryable, orderId: string): Promise<OrderHolding[]> {
   return [
-    ...(await tx.any(sql.type(OrderHolding)`
+    ...(await tx.any(
+      prepared(sql.type(OrderHolding)`
       select ingredient_id as "ingredientId",
              coalesce(sum(reserved_delta), 0)::int as reserved,
              coalesce(sum(quantity) filter (where kind = 'consumption'), 0)::int as consumed
       from stock_ledger
       where order_id = ${orderId}
       group by ingredient_id
-      order by ingredient_id`)),
+      order by ingredient_id`),
+    )),
   ];
 }
 
