@@ -1,10 +1,12 @@
 /**
  * `npm run bench:realtime` — issue 3's real-time benchmark (see bench/README.md).
  *
- * PostgreSQL database + private redis-server + 2 hub processes; a separate process of simulated
- * tracking screens (10,000 sockets, 3 per order); order changes written through the API at fixed
- * rates; latency from the write's HTTP response to each screen's receipt. Then the same screens
- * against a bare Socket.IO server (the baseline). Results in bench/results/<date>-realtime.*.
+ * A private PostgreSQL cluster (deploy/postgresql/ocpizza.conf) + private redis-server + 2 hub
+ * processes; a separate process of simulated tracking screens (10,000 sockets, 3 per order); order
+ * changes written through the API at fixed rates; latency from the write's HTTP response to each
+ * screen's receipt. Then a reconnect storm (one hub node killed -9, its sockets resubscribe on the
+ * other). Then the same screens against a bare Socket.IO server (the baseline). Results in
+ * bench/results/<date>-realtime.*.
  */
 import type { ChildProcess } from 'node:child_process';
 import { nowMs, sleep } from './lib/clock.js';
@@ -13,14 +15,16 @@ import { prepareDatabase } from './lib/database.js';
 import { watchHorizon } from './lib/pg-horizon.js';
 import { DeliveryLedger, type PhaseResult } from './lib/deliveries.js';
 import { jsonClient, type JsonClient } from './lib/http.js';
-import { eventLoopDelay, lagPercentiles, relayLagBuckets } from './lib/hub-metrics.js';
+import { eventLoopDelay, lagPercentiles, relayLagBuckets, relayLeader } from './lib/hub-metrics.js';
 import {
   ipcPeer,
   type BaselineReply,
   type BaselineRequest,
   type ScreensReply,
   type ScreensRequest,
+  type StormStatus,
 } from './lib/messages.js';
+import { startBenchPostgres, type PostgresSettings } from './lib/pg-cluster.js';
 import {
   cleanupAll,
   cleanupOnSignals,
@@ -34,7 +38,7 @@ import {
 } from './lib/processes.js';
 import { createProgress, type Progress, type Step } from './lib/progress.js';
 import { runAtRate } from './lib/rate.js';
-import { machineFacts, saveRealtime, type RealtimeRow } from './lib/report.js';
+import { machineFacts, saveRealtime, type RealtimeRow, type StormResult } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -68,6 +72,18 @@ const settings = {
   maxInFlight: 128,
   connectConcurrency: 100,
   orderConcurrency: 32,
+  /** The reconnect storm after the rate phases (BENCH_STORM=false skips it). */
+  storm: {
+    enabled: process.env.BENCH_STORM !== 'false',
+    /** PATCH writes per second through the surviving node, before and after the kill. */
+    rate: envNumber('BENCH_STORM_RATE', 100),
+    /** Writes before the kill (the sockets see a live stream when it happens). */
+    beforeKillSeconds: 3,
+    /** Writes go on this long after every socket is back (events that must arrive live). */
+    afterBackSeconds: 3,
+    /** Given up (and recorded as not back) this long after the kill. */
+    maxSeconds: 60,
+  },
 };
 const orders = Math.ceil(settings.sockets / settings.perOrder);
 const runHub = settings.systems.includes('hub');
@@ -77,12 +93,19 @@ const machine = machineFacts();
 const rows: RealtimeRow[] = [];
 const phases: Record<string, unknown>[] = [];
 const notes: string[] = [];
+let postgresSettings: PostgresSettings | undefined;
+let stormResult: StormResult | null = null;
 
 function plan(): Step[] {
   const perRate = settings.phaseSeconds + 3;
   const steps: Step[] = [];
   if (runHub) {
     steps.push(
+      {
+        key: 'postgres',
+        label: 'start a private PostgreSQL cluster (deploy/postgresql/ocpizza.conf)',
+        estimateS: 4,
+      },
       { key: 'prepare', label: 'database (migrate + demo seed + restock) and redis-server', estimateS: 12 },
       { key: 'hubs', label: `start ${settings.hubNodes} hub processes`, estimateS: 8 },
       {
@@ -101,6 +124,15 @@ function plan(): Step[] {
         label: `hub at ${r.toLocaleString('en-US')} events/s`,
         estimateS: perRate,
       })),
+      ...(settings.storm.enabled
+        ? [
+            {
+              key: 'hub-storm',
+              label: `reconnect storm: kill -9 the hub node holding half of the sockets`,
+              estimateS: settings.storm.beforeKillSeconds + settings.storm.afterBackSeconds + 10,
+            },
+          ]
+        : []),
       { key: 'hub-stop', label: 'disconnect screens, stop hubs', estimateS: 8 },
     );
   }
@@ -162,6 +194,18 @@ function startScreens(name: string, ledgerOf: () => DeliveryLedger | undefined) 
       ledgerOf()?.add(got.receipts);
     },
     sample: () => peer.request<Extract<ScreensReply, { type: 'sample' }>>({ type: 'sample' }, 30_000),
+    armReconnect: () => peer.request({ type: 'arm-reconnect' }, 30_000),
+    stormStatus: async (): Promise<StormStatus> => {
+      const {
+        type: _type,
+        id: _id,
+        ...status
+      } = await peer.request<Extract<ScreensReply, { type: 'storm-status' }>>(
+        { type: 'storm-status' },
+        30_000,
+      );
+      return status;
+    },
     close: () => peer.request({ type: 'close' }, 60_000),
     link: () => ({ disconnects, resyncs, reasons }),
   };
@@ -255,6 +299,7 @@ function resultRow(
   system: 'hub' | 'baseline',
   sockets: number,
   rate: number,
+  achieved: number,
   r: PhaseResult,
   windowStart: number,
   windowEnd: number,
@@ -265,6 +310,7 @@ function resultRow(
     system,
     sockets,
     eventsPerSecond: rate,
+    achievedEventsPerSecond: round(achieved, 1),
     p50Ms: round(r.latency.p50),
     p95Ms: round(r.latency.p95),
     p99Ms: round(r.latency.p99),
@@ -287,8 +333,18 @@ async function settleRss(pids: number[]): Promise<number> {
 type HubRun = { template: Record<string, unknown> | null; averageBytes: number; orderIds: string[] };
 
 async function benchHub(): Promise<HubRun> {
+  progress.step('postgres');
+  const server = await startBenchPostgres(progress);
+  postgresSettings = await server.settings();
+  progress.note(
+    `PostgreSQL ${postgresSettings.serverVersion}: ` +
+      (server.own ? `own cluster on ${new URL(server.adminUrl).host}` : 'BENCH_PG_ADMIN_URL') +
+      (postgresSettings.differsFromFile.length
+        ? `; differs from ${postgresSettings.settingsFile}: ${postgresSettings.differsFromFile.join(', ')}`
+        : `, settings of ${postgresSettings.settingsFile}`),
+  );
   progress.step('prepare');
-  const database = await prepareDatabase();
+  const database = await prepareDatabase(server);
   onCleanup(() => database.drop());
   const redis = await startRedisServer();
 
@@ -381,13 +437,13 @@ async function benchHub(): Promise<HubRun> {
 
   const sampler = cpuSampler({
     ...Object.fromEntries(hubs.map((h) => [h.name, h.pid])),
-    'postgres (our db)': { postgresDatabase: database.name },
+    'postgres (our db)': { postgresDatabase: database.name, postmasterPid: server.postmasterPid },
     redis: redis.pid,
     'screens (load)': screens.pid,
     'writer + bench (load)': 'self',
   });
 
-  const horizon = await watchHorizon(database.name);
+  const horizon = await watchHorizon(database.name, database.adminUrl);
   onCleanup(() => horizon.stop());
 
   // What 10,000 connected but quiet screens cost (Socket.IO pings every 10 s, the relay's polling).
@@ -418,13 +474,48 @@ async function benchHub(): Promise<HubRun> {
   };
   const hubUrls = hubs.map((h) => h.baseUrl);
 
+  type WriteStats = { acks: number[]; errors: number; errorSamples: Set<string>; lastAck: number };
+  const newStats = (): WriteStats => ({ acks: [], errors: 0, errorSamples: new Set(), lastAck: 0 });
+
+  /** One PATCH (one order.modified event) of the next order without a write in flight. */
+  async function patchOnce(phase: number, stats: WriteStats, only?: JsonClient): Promise<void> {
+    const w = writeNo++;
+    const orderIdx = nextFreeOrder();
+    writing[orderIdx] = 1;
+    const client = only ?? clients[w % clients.length]!;
+    // A new time each write (within the 7 days a customer may ask for).
+    const promisedAt = new Date(Date.now() + 86_400_000 + (w % 5000) * 60_000).toISOString();
+    const sent = nowMs();
+    try {
+      const res = await client.request<{ version?: number }>(
+        'PATCH',
+        `/api/orders/track/${tokens[orderIdx]}`,
+        {
+          promisedAt,
+        },
+      );
+      const ack = nowMs();
+      if (res.status === 200 && typeof res.body.version === 'number') {
+        theLedger.expect(phase, orderIdx, res.body.version, ack, sent);
+        stats.acks.push(ack - sent);
+        stats.lastAck = Math.max(stats.lastAck, ack);
+      } else {
+        stats.errors++;
+        if (stats.errorSamples.size < 5)
+          stats.errorSamples.add(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+    } catch (error) {
+      stats.errors++;
+      if (stats.errorSamples.size < 5) stats.errorSamples.add((error as Error).message);
+    } finally {
+      writing[orderIdx] = 0;
+    }
+  }
+
   async function drive(rate: number, seconds: number, record: boolean): Promise<void> {
     const phase = ++phaseNo;
     theLedger.openPhase(phase);
-    const acks: number[] = [];
-    let errors = 0;
-    const errorSamples = new Set<string>();
-    let lastAck = 0;
+    const stats = newStats();
     const lag0 = await relayLagBuckets(hubUrls);
     horizon.take();
     const cpu0: CpuSample = sampler.sample();
@@ -433,39 +524,7 @@ async function benchHub(): Promise<HubRun> {
         rate,
         durationMs: seconds * 1000,
         maxInFlight: settings.maxInFlight,
-        op: async () => {
-          const w = writeNo++;
-          const orderIdx = nextFreeOrder();
-          writing[orderIdx] = 1;
-          const client = clients[w % clients.length]!;
-          // A new time each write (within the 7 days a customer may ask for).
-          const promisedAt = new Date(Date.now() + 86_400_000 + (w % 5000) * 60_000).toISOString();
-          const sent = nowMs();
-          try {
-            const res = await client.request<{ version?: number }>(
-              'PATCH',
-              `/api/orders/track/${tokens[orderIdx]}`,
-              {
-                promisedAt,
-              },
-            );
-            const ack = nowMs();
-            if (res.status === 200 && typeof res.body.version === 'number') {
-              theLedger.expect(phase, orderIdx, res.body.version, ack, sent);
-              acks.push(ack - sent);
-              lastAck = Math.max(lastAck, ack);
-            } else {
-              errors++;
-              if (errorSamples.size < 5)
-                errorSamples.add(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-            }
-          } catch (error) {
-            errors++;
-            if (errorSamples.size < 5) errorSamples.add((error as Error).message);
-          } finally {
-            writing[orderIdx] = 0;
-          }
-        },
+        op: () => patchOnce(phase, stats),
         onTick: ({ issued, inFlight, elapsedMs }) =>
           progress.update(
             `driving ${rate.toLocaleString('en-US')} events/s: ${issued.toLocaleString('en-US')} writes sent, ` +
@@ -481,11 +540,20 @@ async function benchHub(): Promise<HubRun> {
     const lag1 = await relayLagBuckets(hubUrls);
     const result = theLedger.close(phase);
     if (!record) return;
-    const achieved = result.writes / ((Math.max(lastAck, run.endedAt) - run.startedAt) / 1000);
-    const ackSummary = summarize(acks);
+    const achieved = result.writes / ((Math.max(stats.lastAck, run.endedAt) - run.startedAt) / 1000);
+    const ackSummary = summarize(stats.acks);
     const link = screens.link();
     rows.push(
-      resultRow('hub', connected.connected, rate, result, run.startedAt, run.endedAt, rssPerSocketKb),
+      resultRow(
+        'hub',
+        connected.connected,
+        rate,
+        achieved,
+        result,
+        run.startedAt,
+        run.endedAt,
+        rssPerSocketKb,
+      ),
     );
     phases.push({
       system: 'hub',
@@ -496,8 +564,8 @@ async function benchHub(): Promise<HubRun> {
       issuedWrites: run.issued,
       writesStartedLate: run.late,
       acknowledgedWrites: result.writes,
-      writeErrors: errors,
-      writeErrorSamples: [...errorSamples],
+      writeErrors: stats.errors,
+      writeErrorSamples: [...stats.errorSamples],
       achievedEventsPerSecond: round(achieved, 1),
       writeAckMs: { p50: round(ackSummary.p50), p99: round(ackSummary.p99), max: round(ackSummary.max) },
       expectedDeliveries: result.expected,
@@ -521,7 +589,7 @@ async function benchHub(): Promise<HubRun> {
     const row = rows[rows.length - 1]!;
     progress.note(
       `hub ${rate}/s: achieved ${achieved.toFixed(0)}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, max ${row.maxMs} ms, ` +
-        `${row.deliveriesPerSecond} deliveries/s, lost ${row.lost}, duplicated ${row.duplicated}, write errors ${errors}`,
+        `${row.deliveriesPerSecond} deliveries/s, lost ${row.lost}, duplicated ${row.duplicated}, write errors ${stats.errors}`,
     );
   }
 
@@ -530,6 +598,150 @@ async function benchHub(): Promise<HubRun> {
   for (const rate of settings.rates) {
     progress.step(`hub-${rate}`);
     await measured(`hub at ${rate}/s`, sampler, () => drive(rate, settings.phaseSeconds, true));
+  }
+
+  /**
+   * The reconnect storm: writes at a modest rate through one node while the other, holding half
+   * of the sockets (the relay leader when one says so: its death also moves the relay), is
+   * killed -9. Its sockets reconnect to the survivor and resubscribe from their last seq, as the
+   * tracking page does. All back = every socket that lost its node is subscribed again; gap-free
+   * = every socket has every event acknowledged until then (replayed or live).
+   */
+  async function reconnectStorm(): Promise<void> {
+    const st = settings.storm;
+    await screens.armReconnect();
+    const leader = await relayLeader(hubUrls);
+    const victim = leader ?? hubs.length - 1;
+    const survivor = victim === 0 ? 1 : 0;
+    // The screens put socket s on urls[s % urls.length].
+    let killedNodeSockets = 0;
+    for (let s = 0; s < settings.sockets; s++) {
+      if (!failed.has(s) && s % hubs.length === victim) killedNodeSockets++;
+    }
+    const phase = ++phaseNo;
+    theLedger.openPhase(phase);
+    const stats = newStats();
+    const lag0 = await relayLagBuckets([hubUrls[survivor]!]);
+    const cpu0 = sampler.sample();
+    let killAt = 0;
+    let cpuAtKill: CpuSample | undefined;
+    let backAt: number | null = null;
+    let done = false;
+    const watcher = (async () => {
+      await sleep(st.beforeKillSeconds * 1000);
+      cpuAtKill = sampler.sample();
+      killAt = nowMs();
+      process.kill(hubs[victim]!.pid, 'SIGKILL');
+      progress.note(
+        `storm: killed -9 ${hubs[victim]!.name} (pid ${hubs[victim]!.pid}${leader === victim ? ', the relay leader' : ''}) ` +
+          `holding ${killedNodeSockets.toLocaleString('en-US')} sockets; writes go on through ${hubs[survivor]!.name}`,
+      );
+      for (;;) {
+        await sleep(100);
+        const status = await screens.stormStatus();
+        const elapsed = (nowMs() - killAt) / 1000;
+        progress.update(
+          `${status.back.toLocaleString('en-US')}/${killedNodeSockets.toLocaleString('en-US')} sockets back ` +
+            `(${status.pending} pending, ${status.failedAttempts} failed attempts) ${elapsed.toFixed(1)} s after the kill`,
+          { stepRemainingS: st.maxSeconds - elapsed },
+        );
+        if (status.lostHub >= killedNodeSockets && status.pending === 0) {
+          backAt = status.lastBackAtMs;
+          break;
+        }
+        if (elapsed > st.maxSeconds) break;
+      }
+      await sleep(st.afterBackSeconds * 1000);
+    })();
+    watcher.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    const run = await collectingWhile(screens, () =>
+      runAtRate({
+        rate: st.rate,
+        durationMs: (st.beforeKillSeconds + st.maxSeconds + st.afterBackSeconds + 5) * 1000,
+        maxInFlight: settings.maxInFlight,
+        op: () => patchOnce(phase, stats, clients[survivor]),
+        shouldStop: () => done,
+      }),
+    );
+    await watcher;
+    const cpu1 = sampler.sample();
+    // A dead process shows no CPU time: the killed node's is what it had used by the kill.
+    const victimName = hubs[victim]!.name;
+    if (cpuAtKill) cpu1.parts[victimName] = cpuAtKill.parts[victimName] ?? 0;
+    const loopDelay = await eventLoopDelay([hubUrls[survivor]!]);
+    const drainMs = await drain(screens, theLedger, phase);
+    const lag1 = await relayLagBuckets([hubUrls[survivor]!]);
+    const upToBack = theLedger.deliveredUpTo(phase, backAt ?? Number.POSITIVE_INFINITY);
+    const result = theLedger.close(phase);
+    const status = await screens.stormStatus();
+    const achieved = result.writes / ((Math.max(stats.lastAck, run.endedAt) - run.startedAt) / 1000);
+    const seconds = (ms: number) => round((ms - killAt) / 1000, 2);
+    stormResult = {
+      sockets: connected.connected,
+      killedNodeSockets,
+      secondsUntilAllBack: backAt === null ? null : seconds(backAt),
+      secondsUntilGapFree:
+        backAt !== null && upToBack.complete ? seconds(Math.max(upToBack.lastReceiptMs, backAt)) : null,
+      lost: result.lost,
+      duplicated: result.duplicated,
+    };
+    const ackSummary = summarize(stats.acks);
+    phases.push({
+      system: 'hub',
+      storm: true,
+      eventsPerSecond: st.rate,
+      achievedEventsPerSecond: round(achieved, 1),
+      sockets: connected.connected,
+      killedNode: hubs[victim]!.name,
+      killedNodeWasRelayLeader: leader === victim,
+      killedNodeSockets,
+      survivingNode: hubs[survivor]!.name,
+      writesBeforeKillSeconds: st.beforeKillSeconds,
+      acknowledgedWrites: result.writes,
+      writesAcknowledgedUntilAllBack: upToBack.writes,
+      writeErrors: stats.errors,
+      writeErrorSamples: [...stats.errorSamples],
+      writeAckMs: { p50: round(ackSummary.p50), p99: round(ackSummary.p99), max: round(ackSummary.max) },
+      expectedDeliveries: result.expected,
+      delivered: result.delivered,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      // Which sockets got a seq twice: on the surviving node's (never reconnected), a duplicate is
+      // the new relay leader publishing again what the killed one had published (at-least-once).
+      duplicateSamples: result.duplicateSamples.map((d) => ({
+        ...d,
+        node: hubs[d.socket % hubs.length]!.name,
+        reconnected: d.socket % hubs.length === victim,
+      })),
+      lateAfterDrain: theLedger.lateAfterDrain(phase),
+      drainMs: Math.round(drainMs),
+      latencyMs: result.latency,
+      latencyFromOutboxInsertMs: result.latencyFromEventAt,
+      relayLag: lagPercentiles(lag0, lag1),
+      eventLoopDelayPerNode: loopDelay,
+      cpuCores: coresBetween(cpu0, cpu1),
+      screens: {
+        ...status,
+        firstLostAfterKillS: status.firstLostAtMs === null ? null : seconds(status.firstLostAtMs),
+        lastBackAfterKillS: status.lastBackAtMs === null ? null : seconds(status.lastBackAtMs),
+      },
+      result: stormResult,
+    });
+    progress.note(
+      `storm: ${status.back.toLocaleString('en-US')}/${killedNodeSockets.toLocaleString('en-US')} sockets back in ` +
+        `${stormResult.secondsUntilAllBack ?? '–'} s, gap-free in ${stormResult.secondsUntilGapFree ?? '–'} s (goal ≤ 10 s), ` +
+        `lost ${result.lost}, duplicated ${result.duplicated}, ${status.replayed} events replayed, ` +
+        `${status.overlapDroppedBySeq} overlap dropped by seq, ${status.failedAttempts} failed attempts` +
+        (status.errors[0] ? ` (${status.errors[0]})` : ''),
+    );
+  }
+
+  if (settings.storm.enabled && hubs.length >= 2) {
+    progress.step('hub-storm');
+    await reconnectStorm();
   }
 
   progress.step('hub-stop');
@@ -676,6 +888,7 @@ async function benchBaseline(hub: HubRun | undefined): Promise<void> {
         'baseline',
         connected.connected,
         rate,
+        achieved,
         result,
         ran.run.startedAt,
         ran.run.endedAt,
@@ -783,21 +996,33 @@ async function main(): Promise<void> {
       "RSS per socket = growth of the server processes' VmRSS from before the sockets connected to after, divided by the sockets.",
       'The screens, the writer, PostgreSQL, Redis, the hub nodes and the baseline all share the same 2 cores: see "Where the CPU went".',
     );
+    if (stormResult) {
+      notes.push(
+        'Reconnect storm: sockets that lost their node resubscribe as the tracking page does (backoff of ' +
+          'hub/src/contract/realtime-client.ts, next URL, `subscribe` from the last seq seen); the replay/live overlap ' +
+          'that the page drops by seq is not counted as duplicated (overlapDroppedBySeq in the details). All back: ' +
+          'every such socket subscribed again; gap-free: every socket received every event acknowledged until then.',
+      );
+    }
     const written = saveRealtime(machine.date, rows, {
       machine,
       settings: { ...settings, orders, quick },
+      postgres: postgresSettings,
       phases,
+      storm: stormResult,
       notes,
     });
     progress.note(`results: ${written.join(', ')}`);
     process.stdout.write(`${renderTable(rows)}\n`);
+    if (stormResult) process.stdout.write(`reconnect storm: ${JSON.stringify(stormResult)}\n`);
   }
   progress.done();
   if (failure) throw failure;
 }
 
 function renderTable(table: RealtimeRow[]): string {
-  const head = 'system    sockets  ev/s   p50ms   p95ms   p99ms    maxms  deliv/s  lost  dup  KB/socket';
+  const head =
+    'system    sockets  ev/s  achieved   p50ms   p95ms   p99ms    maxms  deliv/s  lost  dup  KB/socket';
   return [
     head,
     ...table.map((r) =>
@@ -805,6 +1030,7 @@ function renderTable(table: RealtimeRow[]): string {
         r.system.padEnd(8),
         String(r.sockets).padStart(8),
         String(r.eventsPerSecond).padStart(5),
+        String(r.achievedEventsPerSecond).padStart(9),
         String(r.p50Ms).padStart(7),
         String(r.p95Ms).padStart(7),
         String(r.p99Ms).padStart(7),

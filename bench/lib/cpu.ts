@@ -1,7 +1,11 @@
 import os from 'node:os';
 import { cpuSeconds, cpuSecondsByName, machineCpu } from './processes.js';
 
-type PgProcesses = { name: string; pids: Map<number, { cpu: number; marked: boolean }> };
+type PgProcesses = {
+  name: string;
+  postmasterPid: number | null;
+  pids: Map<number, { cpu: number; marked: boolean; ppid: number }>;
+};
 export type CpuSample = {
   wallS: number;
   parts: Record<string, number>;
@@ -11,18 +15,25 @@ export type CpuSample = {
 
 /**
  * CPU seconds used so far by each part of the benchmark (our processes by pid, the PostgreSQL
- * backends of our database, the rest of the PostgreSQL server) and by the whole machine. Two
- * samples give the average number of cores each part used in between; "other" is what the
- * machine spent outside our parts.
+ * backends of our database, the background processes of the benchmark's own cluster — autovacuum,
+ * WAL writer, checkpointer — when it runs one, and every other postgres process of the machine)
+ * and by the whole machine. Two samples give the average number of cores each part used in
+ * between; "other" is what the machine spent outside our parts.
  */
-export function cpuSampler(parts: Record<string, number | { postgresDatabase: string } | 'self'>) {
+export function cpuSampler(
+  parts: Record<string, number | { postgresDatabase: string; postmasterPid?: number | null } | 'self'>,
+) {
   return {
     sample(): CpuSample {
       const values: Record<string, number> = {};
       let pg: PgProcesses | undefined;
       for (const [name, source] of Object.entries(parts)) {
         if (typeof source === 'object') {
-          pg = { name, pids: cpuSecondsByName('postgres', ` ${source.postgresDatabase} `) };
+          pg = {
+            name,
+            postmasterPid: source.postmasterPid ?? null,
+            pids: cpuSecondsByName('postgres', ` ${source.postgresDatabase} `),
+          };
         } else if (source === 'self') {
           const u = process.cpuUsage();
           values[name] = (u.user + u.system) / 1e6;
@@ -37,18 +48,25 @@ export function coresBetween(a: CpuSample, b: CpuSample): Record<string, number>
   const wall = b.wallS - a.wallS;
   const out: Record<string, number> = {};
   const used: Record<string, number> = {};
-  for (const name of Object.keys(b.parts)) used[name] = (b.parts[name] ?? 0) - (a.parts[name] ?? 0);
+  // A process gone in between reads as 0 s: never a negative share.
+  for (const name of Object.keys(b.parts))
+    used[name] = Math.max(0, (b.parts[name] ?? 0) - (a.parts[name] ?? 0));
   if (a.pg && b.pg) {
     // Per process: PostgreSQL backends come and go (pools close idle connections); a process
     // that started in between counts from zero, one that ended in between is not seen.
     let ours = 0;
+    let cluster = 0;
     let rest = 0;
+    const postmaster = b.pg.postmasterPid;
     for (const [pid, p] of b.pg.pids) {
       const d = p.cpu - (a.pg.pids.get(pid)?.cpu ?? 0);
       if (p.marked) ours += d;
+      else if (postmaster !== null && (pid === postmaster || p.ppid === postmaster)) cluster += d;
       else rest += d;
     }
     used[b.pg.name] = ours;
+    if (postmaster !== null) used['postgres (our cluster, background)'] = cluster;
+    // Other work: the machine's shared server (or, with BENCH_PG_ADMIN_URL, the rest of that server).
     used['postgres (rest of server)'] = rest;
   }
   let ours = 0;

@@ -4,9 +4,7 @@ import { migrate } from '../../hub/src/adapters/migrations.js';
 import { createDatabasePool } from '../../hub/src/adapters/postgres.js';
 import { DEMO_SEED_FILE, MIGRATIONS_DIR } from '../../hub/src/paths.js';
 import { seedDemo } from '../../hub/src/seed/demo-seed.js';
-
-/** The PostgreSQL server the benchmark creates its database on (its `postgres` database). */
-export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import type { BenchPostgres } from './pg-cluster.js';
 
 /** Added to every ingredient of every open shop, so that no order of the benchmark runs out. */
 const BENCH_RESTOCK = 1_000_000_000;
@@ -14,13 +12,15 @@ const BENCH_RESTOCK = 1_000_000_000;
 export type BenchDatabase = {
   name: string;
   url: string;
+  /** The server's `postgres` database (the benchmark's own cluster, or BENCH_PG_ADMIN_URL). */
+  adminUrl: string;
   openShopIds: number[];
   margheritaId: number;
   drop: () => Promise<void>;
 };
 
-function urlOf(database: string): string {
-  const u = new URL(PG_ADMIN_URL);
+function urlOf(adminUrl: string, database: string): string {
+  const u = new URL(adminUrl);
   u.pathname = `/${database}`;
   return u.toString();
 }
@@ -36,16 +36,20 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 }
 
 /**
- * A database of the benchmark's own on the local server: created, migrated with the hub's
+ * A database of the benchmark's own on `server` (bench/lib/pg-cluster.ts): created, migrated with the hub's
  * migrations, loaded with the demo seed, and restocked far beyond what any run can order
  * (as a ledger `restock`, so the stock still equals the sum of its ledger).
  */
-export async function prepareDatabase(log: (m: string) => void = () => {}): Promise<BenchDatabase> {
+export async function prepareDatabase(
+  server: BenchPostgres,
+  log: (m: string) => void = () => {},
+): Promise<BenchDatabase> {
+  const adminUrl = server.adminUrl;
   const name = `ocp_bench_${randomBytes(5).toString('hex')}`;
-  await withClient(PG_ADMIN_URL, (admin) => admin.query(`create database ${name}`));
-  const url = urlOf(name);
+  await withClient(adminUrl, (admin) => admin.query(`create database ${name}`));
+  const url = urlOf(adminUrl, name);
   const drop = () =>
-    withClient(PG_ADMIN_URL, (admin) => admin.query(`drop database if exists ${name} with (force)`)).then(
+    withClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`)).then(
       () => {},
     );
   try {
@@ -72,7 +76,14 @@ export async function prepareDatabase(log: (m: string) => void = () => {}): Prom
       const product = await client.query<{ id: number }>(`select id from products where slug = 'margherita'`);
       if (shops.rows.length === 0 || !product.rows[0])
         throw new Error('the demo seed has no open shop or no margherita');
-      return { name, url, openShopIds: shops.rows.map((r) => r.id), margheritaId: product.rows[0].id, drop };
+      return {
+        name,
+        url,
+        adminUrl,
+        openShopIds: shops.rows.map((r) => r.id),
+        margheritaId: product.rows[0].id,
+        drop,
+      };
     });
   } catch (error) {
     await drop().catch(() => {});

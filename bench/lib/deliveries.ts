@@ -6,7 +6,14 @@ const keyOf = (orderIdx: number, version: number) => orderIdx * 2 ** 21 + versio
 /** (socket, seq) as one number, for duplicate detection. */
 const seenKeyOf = (socketIdx: number, seq: number) => socketIdx * 2 ** 32 + seq;
 
-type Expected = { refMs: number; sentMs: number; phase: number; got: number };
+type Expected = {
+  refMs: number;
+  sentMs: number;
+  phase: number;
+  got: number;
+  orderIdx: number;
+  lastMs: number;
+};
 
 export type PhaseResult = {
   writes: number;
@@ -28,6 +35,8 @@ export type PhaseResult = {
   lastReceiptMs: number;
   /** Deliveries of this phase's events that came after its drain ended (already counted lost). */
   lateAfterDrain: number;
+  /** A few of the duplicates: which socket got which seq twice. */
+  duplicateSamples: Array<{ socket: number; seq: number }>;
 };
 
 /**
@@ -56,6 +65,7 @@ export class DeliveryLedger {
       lastReceiptMs: number;
       closed: boolean;
       lateAfterDrain: number;
+      duplicateSamples: Array<{ socket: number; seq: number }>;
     }
   >();
   /** Receipts that match no write (a write that failed on our side but committed, or a stray event). */
@@ -84,6 +94,7 @@ export class DeliveryLedger {
       lastReceiptMs: 0,
       closed: false,
       lateAfterDrain: 0,
+      duplicateSamples: [],
     });
   }
 
@@ -93,7 +104,7 @@ export class DeliveryLedger {
     p.writes++;
     p.expected += this.watchers(orderIdx);
     p.firstReferenceMs = Math.min(p.firstReferenceMs, refMs);
-    this.expected.set(keyOf(orderIdx, version), { refMs, sentMs, phase, got: 0 });
+    this.expected.set(keyOf(orderIdx, version), { refMs, sentMs, phase, got: 0, orderIdx, lastMs: 0 });
   }
 
   /** Adds receipts (flat records from the screens process), plus any still waiting for their write. */
@@ -131,6 +142,7 @@ export class DeliveryLedger {
     const p = this.phases.get(e.phase)!;
     if (this.seen.has(seenKey)) {
       p.duplicated++;
+      if (p.duplicateSamples.length < 10) p.duplicateSamples.push({ socket: socketIdx, seq });
       return;
     }
     this.seen.add(seenKey);
@@ -143,6 +155,7 @@ export class DeliveryLedger {
       return;
     }
     e.got++;
+    e.lastMs = Math.max(e.lastMs, receivedMs);
     p.delivered++;
     const latency = receivedMs - e.refMs;
     if (latency < 0) p.beforeReference++;
@@ -175,7 +188,28 @@ export class DeliveryLedger {
       firstReferenceMs: p.firstReferenceMs,
       lastReceiptMs: p.lastReceiptMs,
       lateAfterDrain: p.lateAfterDrain,
+      duplicateSamples: p.duplicateSamples,
     };
+  }
+
+  /**
+   * The writes of `phase` with a reference time (acknowledged) up to `untilRefMs`: whether every
+   * watching socket received each of them, and when the last of those deliveries arrived.
+   */
+  deliveredUpTo(
+    phase: number,
+    untilRefMs: number,
+  ): { writes: number; complete: boolean; lastReceiptMs: number } {
+    let writes = 0;
+    let complete = true;
+    let lastReceiptMs = 0;
+    for (const e of this.expected.values()) {
+      if (e.phase !== phase || e.refMs > untilRefMs) continue;
+      writes++;
+      if (e.got < this.watchers(e.orderIdx)) complete = false;
+      lastReceiptMs = Math.max(lastReceiptMs, e.lastMs);
+    }
+    return { writes, complete, lastReceiptMs };
   }
 
   /** Late arrivals are recorded on the closed phase (for the details), not in its result. */

@@ -72,3 +72,19 @@ export async function eventLoopDelay(
     }),
   );
 }
+
+/** Which of the hub nodes holds the relay leadership now (`ocp_relay_leader 1`); null if none says so. */
+export async function relayLeader(baseUrls: string[]): Promise<number | null> {
+  const leads = await Promise.all(
+    baseUrls.map(async (u) => {
+      try {
+        const text = await (await fetch(`${u}/metrics`)).text();
+        return /^ocp_relay_leader(\{[^}]*\})? 1$/m.test(text);
+      } catch {
+        return false;
+      }
+    }),
+  );
+  const i = leads.indexOf(true);
+  return i < 0 ? null : i;
+}

@@ -24,7 +24,34 @@ export type ScreensRequest =
     }
   | { type: 'collect'; id: number }
   | { type: 'sample'; id: number }
+  /**
+   * From now on a socket that loses its hub reconnects as the tracking page does: after a backoff
+   * delay, to the next URL, subscribing from the last seq it saw (replay, then live, seq-deduped).
+   */
+  | { type: 'arm-reconnect'; id: number }
+  | { type: 'storm-status'; id: number }
   | { type: 'close'; id: number };
+
+/** The screens' view of a reconnect storm (times: nowMs clock, comparable across processes). */
+export type StormStatus = {
+  /** Sockets that lost their hub since `arm-reconnect` (each counted once). */
+  lostHub: number;
+  /** Of those, how many are connected and subscribed again. */
+  back: number;
+  /** Not back yet (waiting for the backoff, connecting or subscribing). */
+  pending: number;
+  /** Connection or subscribe attempts that failed and were retried. */
+  failedAttempts: number;
+  /** Subscribes answered "reload the snapshot" (the page would reload it: its events are not replayed). */
+  reloads: number;
+  /** Replay/live overlap the page's seq check drops after a resubscribe ("overlap is possible, a gap is not"). */
+  overlapDroppedBySeq: number;
+  /** Events received through the replays. */
+  replayed: number;
+  firstLostAtMs: number | null;
+  lastBackAtMs: number | null;
+  errors: string[];
+};
 
 export type ScreensReply =
   | { type: 'progress'; connected: number; failed: number; total: number }
@@ -46,6 +73,8 @@ export type ScreensReply =
       reasons: string[];
     }
   | { type: 'sample'; id: number; event: Record<string, unknown> | null; averageBytes: number }
+  | { type: 'armed'; id: number }
+  | ({ type: 'storm-status'; id: number } & StormStatus)
   | { type: 'closed'; id: number };
 
 export type BaselineRequest =

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { PG_ADMIN_URL } from './database.js';
 
 export type HorizonStats = {
   samples: number;
@@ -16,8 +15,8 @@ export type HorizonStats = {
  * is, in our database and in the others, so a latency tail can be told apart from one caused by
  * someone else's long transaction.
  */
-export async function watchHorizon(database: string) {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, application_name: 'ocp-bench-horizon' });
+export async function watchHorizon(database: string, adminUrl: string) {
+  const client = new pg.Client({ connectionString: adminUrl, application_name: 'ocp-bench-horizon' });
   await client.connect();
   let stats: HorizonStats = {
     samples: 0,

@@ -184,6 +184,8 @@ export async function spawnHub(options: {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
+      // As production runs: rows are not re-checked against their zod schemas (config.ts).
+      DB_VALIDATE_ROWS: 'false',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -242,20 +244,23 @@ export function cpuSeconds(pid: number): number {
 /**
  * CPU seconds so far of every process whose command name starts with `prefix` (e.g. all
  * postgres processes), by pid, each marked when its command line contains `marker` (a PostgreSQL
- * backend shows its database there: `postgres: 15/main: postgres ocp_bench_… 127.0.0.1(…) idle`).
+ * backend shows its database there: `postgres: 15/main: postgres ocp_bench_… 127.0.0.1(…) idle`),
+ * with its parent pid (a cluster's processes are the postmaster's children).
  */
 export function cpuSecondsByName(
   prefix: string,
   marker?: string,
-): Map<number, { cpu: number; marked: boolean }> {
-  const out = new Map<number, { cpu: number; marked: boolean }>();
+): Map<number, { cpu: number; marked: boolean; ppid: number }> {
+  const out = new Map<number, { cpu: number; marked: boolean; ppid: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       if (!comm.startsWith(prefix)) continue;
       const marked = marker ? readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker) : false;
-      out.set(Number(entry), { cpu: cpuSeconds(Number(entry)), marked });
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.set(Number(entry), { cpu: cpuSeconds(Number(entry)), marked, ppid });
     } catch {
       // gone meanwhile
     }

@@ -25,6 +25,8 @@ export async function runAtRate(options: {
   maxInFlight: number;
   op: (i: number) => Promise<void> | void;
   onTick?: (state: { issued: number; inFlight: number; elapsedMs: number }) => void;
+  /** Ends the run before `durationMs` once it returns true (checked every millisecond or so). */
+  shouldStop?: () => boolean;
 }): Promise<RateRun> {
   const { rate, durationMs, maxInFlight } = options;
   const scheduled = Math.round((rate * durationMs) / 1000);
@@ -69,7 +71,7 @@ export async function runAtRate(options: {
         lastTick = now;
         options.onTick({ issued, inFlight, elapsedMs: elapsed });
       }
-      if (issued >= scheduled || elapsed >= durationMs) {
+      if (issued >= scheduled || elapsed >= durationMs || options.shouldStop?.() === true) {
         stopped = true;
         endedAt = now;
         finishIfDone();

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { PostgresSettings } from './pg-cluster.js';
 import { ROOT_DIR } from './processes.js';
 
 export const RESULTS_DIR = path.join(ROOT_DIR, 'bench', 'results');
@@ -9,7 +10,10 @@ export const RESULTS_DIR = path.join(ROOT_DIR, 'bench', 'results');
 export type RealtimeRow = {
   system: 'hub' | 'baseline';
   sockets: number;
+  /** The target rate of the phase. */
   eventsPerSecond: number;
+  /** The rate the phase achieved (acknowledged writes or emits per second of the phase). */
+  achievedEventsPerSecond: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
@@ -20,14 +24,28 @@ export type RealtimeRow = {
   rssPerSocketKb: number | null;
 };
 
+/**
+ * `hub`: POST /api/orders on the hub processes, with the outbox; `hub-no-outbox`: the same with
+ * BENCH_DISABLE_OUTBOX; `sql-floor`: the order transaction's statements sent straight to PostgreSQL.
+ */
+export type WritesSystem = 'hub' | 'hub-no-outbox' | 'sql-floor';
+
 /** One row of `<date>-writes.json`. */
 export type WritesRow = {
-  mode: 'outbox' | 'no-outbox';
+  system: WritesSystem;
   clients: number;
   ordersPerSecond: number;
   p50Ms: number | null;
   p99Ms: number | null;
 };
+
+/** Rows of older result files had `mode: 'outbox' | 'no-outbox'` instead of `system`. */
+function writesRowOf(raw: WritesRow | (Omit<WritesRow, 'system'> & { mode?: string })): WritesRow {
+  if ('system' in raw && raw.system) return raw;
+  const mode = (raw as { mode?: string }).mode;
+  const system = (mode === 'no-outbox' ? 'hub-no-outbox' : mode === 'outbox' ? 'hub' : mode) as WritesSystem;
+  return { ...raw, system };
+}
 
 export type Machine = {
   date: string;
@@ -72,14 +90,35 @@ function writeJson(p: string, value: unknown): void {
 export type RealtimeDetails = {
   machine: Machine;
   settings: Record<string, unknown>;
+  /** The PostgreSQL measured on and its settings (absent in files older than issue 11). */
+  postgres?: PostgresSettings;
   phases: unknown[];
+  /** The reconnect storm phase (absent when it did not run). */
+  storm?: StormResult | null;
   notes: string[];
 };
 export type WritesDetails = {
   machine: Machine;
   settings: Record<string, unknown>;
+  postgres?: PostgresSettings;
   rounds: unknown[];
   notes: string[];
+};
+
+/**
+ * The reconnect storm (bench/realtime.ts): the hub node holding half the sockets is killed -9
+ * while writes go on through the other; its sockets reconnect there and resubscribe from their
+ * last seq. Times are from the kill.
+ */
+export type StormResult = {
+  sockets: number;
+  killedNodeSockets: number;
+  /** Every socket of the killed node reconnected and its subscribe answered (null: never). */
+  secondsUntilAllBack: number | null;
+  /** Every socket has every event acknowledged until all were back (null: some never arrived). */
+  secondsUntilGapFree: number | null;
+  lost: number;
+  duplicated: number;
 };
 
 export function saveRealtime(date: string, rows: RealtimeRow[], details: RealtimeDetails): string[] {
@@ -102,9 +141,44 @@ const num = (v: number | null | undefined, digits = 1) =>
     ? '–'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits });
 
+/** A pg_settings value with its unit, readably: 131072 × 8kB → 1GB, 10 × s → 10s. */
+function settingText(s: { setting: string; unit: string | null }): string {
+  if (!s.unit) return s.setting;
+  const n = Number(s.setting);
+  const m = s.unit.match(/^(\d*)(B|kB|MB|GB)$/);
+  if (m && Number.isFinite(n) && n >= 0) {
+    const bytes = n * Number(m[1] || 1) * { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[2] as 'B'];
+    for (const [unit, size] of [
+      ['GB', 1024 ** 3],
+      ['MB', 1024 ** 2],
+      ['kB', 1024],
+    ] as const) {
+      if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+    }
+    return `${bytes}B`;
+  }
+  return `${s.setting}${s.unit}`;
+}
+
+function postgresLine(p: PostgresSettings): string {
+  const where =
+    p.server === 'own cluster'
+      ? `the benchmark's own cluster with \`${p.settingsFile}\``
+      : `an existing server (BENCH_PG_ADMIN_URL; \`${p.settingsFile}\` not applied${
+          p.differsFromFile.length ? `, differs in ${p.differsFromFile.join(', ')}` : ''
+        })`;
+  const values = p.settings
+    .filter((s) => s.name !== 'server_version')
+    .map((s) => `${s.name}=${settingText(s)}`)
+    .join(', ');
+  return `PostgreSQL ${p.serverVersion}, ${where}: ${values}.`;
+}
+
 type PhaseDetail = {
   system: string;
   idle?: boolean;
+  /** The reconnect storm phase (not a rate phase). */
+  storm?: boolean;
   writeTransactions?: { samples: number; otherDatabasesOver100ms: number; otherDatabasesMaxAgeMs: number };
   eventsPerSecond: number;
   achievedEventsPerSecond?: number;
@@ -124,7 +198,7 @@ type PhaseDetail = {
 function writeMarkdown(date: string): void {
   const rt = readJson<RealtimeRow[]>(file(date, 'realtime.json'));
   const rtDetails = readJson<RealtimeDetails>(file(date, 'realtime-details.json'));
-  const wr = readJson<WritesRow[]>(file(date, 'writes.json'));
+  const wr = readJson<Array<Parameters<typeof writesRowOf>[0]>>(file(date, 'writes.json'))?.map(writesRowOf);
   const wrDetails = readJson<WritesDetails>(file(date, 'writes-details.json'));
   const machine = rtDetails?.machine ?? wrDetails?.machine;
   const out: string[] = [`# OC Pizza hub benchmarks, ${date}`, ''];
@@ -135,9 +209,16 @@ function writeMarkdown(date: string): void {
         (machine.busyCoresBeforeStart !== undefined
           ? `, ${machine.busyCoresBeforeStart} cores busy with other work just before it. `
           : '. ') +
-        'Everything (PostgreSQL 15, Redis, hub nodes, load generator, baseline) ran on this one machine.',
+        'Everything (PostgreSQL, Redis, hub nodes, load generator, baseline) ran on this one machine.',
       '',
     );
+  }
+  const pgRt = rtDetails?.postgres;
+  const pgWr = wrDetails?.postgres;
+  if (pgRt && pgWr && JSON.stringify(pgRt) === JSON.stringify(pgWr)) out.push(postgresLine(pgRt), '');
+  else {
+    if (pgRt) out.push(`Real-time run: ${postgresLine(pgRt)}`, '');
+    if (pgWr) out.push(`Writes run: ${postgresLine(pgWr)}`, '');
   }
   if (rt) {
     out.push(
@@ -150,10 +231,15 @@ function writeMarkdown(date: string): void {
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const phases = (rtDetails?.phases ?? []) as PhaseDetail[];
+    // Rows older than issue 11 have no achievedEventsPerSecond: it was only in the details.
+    const achievedOf = (r: RealtimeRow) =>
+      r.achievedEventsPerSecond ??
+      phases.find(
+        (p) => p.system === r.system && p.eventsPerSecond === r.eventsPerSecond && !p.idle && !p.storm,
+      )?.achievedEventsPerSecond;
     for (const r of rt) {
-      const d = phases.find((p) => p.system === r.system && p.eventsPerSecond === r.eventsPerSecond);
       out.push(
-        `| ${r.system} | ${num(r.sockets, 0)} | ${num(r.eventsPerSecond, 0)} | ${num(d?.achievedEventsPerSecond, 0)} | ` +
+        `| ${r.system} | ${num(r.sockets, 0)} | ${num(r.eventsPerSecond, 0)} | ${num(achievedOf(r), 0)} | ` +
           `${num(r.p50Ms, 2)} | ${num(r.p95Ms, 2)} | ${num(r.p99Ms, 2)} | ${num(r.maxMs, 0)} | ` +
           `${num(r.deliveriesPerSecond, 0)} | ${r.lost} | ${r.duplicated} | ${num(r.rssPerSocketKb, 1)} |`,
       );
@@ -161,9 +247,7 @@ function writeMarkdown(date: string): void {
     out.push('', `![latency vs events/s](${date}-realtime.svg)`, '');
     const goal = rt.find((r) => r.system === 'hub' && r.eventsPerSecond === 1000);
     if (goal) {
-      const achieved = phases.find(
-        (p) => p.system === 'hub' && p.eventsPerSecond === 1000,
-      )?.achievedEventsPerSecond;
+      const achieved = achievedOf(goal);
       const mark = (ok: boolean) => (ok ? 'met' : '**not met**');
       out.push(
         `Issue 3's goals for the hub at ${num(goal.sockets, 0)} sockets and 1,000 events/s ` +
@@ -177,6 +261,18 @@ function writeMarkdown(date: string): void {
         'A latency goal counts as met only if the rate was achieved too: below the target rate, the phase ' +
           'measured an overloaded hub whose write answers come late (latency from the answer is then ' +
           'understated: see "delivered before the answer").',
+        '',
+      );
+    }
+    const storm = rtDetails?.storm;
+    if (storm) {
+      const ok = storm.secondsUntilGapFree !== null && storm.secondsUntilGapFree <= 10 && storm.lost === 0;
+      out.push(
+        `Reconnect storm: the hub node holding ${num(storm.killedNodeSockets, 0)} of the ${num(storm.sockets, 0)} ` +
+          'sockets killed -9 while writes went on through the other: ' +
+          `all back in ${num(storm.secondsUntilAllBack, 2)} s, gap-free in ${num(storm.secondsUntilGapFree, 2)} s ` +
+          `(goal ≤ 10 s, 0 lost): ${ok ? 'met' : '**not met**'}; lost ${storm.lost}, duplicated ${storm.duplicated} ` +
+          '(the same seq twice on one socket; the page drops them by seq).',
         '',
       );
     }
@@ -226,7 +322,7 @@ function writeMarkdown(date: string): void {
           );
         }
         out.push(
-          `| ${p.idle ? 'idle, sockets connected' : num(p.eventsPerSecond, 0)} | ${cells.join(' | ')} |`,
+          `| ${p.idle ? 'idle, sockets connected' : p.storm ? `reconnect storm, ${num(p.eventsPerSecond, 0)}` : num(p.eventsPerSecond, 0)} | ${cells.join(' | ')} |`,
         );
       }
       out.push('');
@@ -235,23 +331,27 @@ function writeMarkdown(date: string): void {
     if (rtDetails?.notes.length) out.push('');
   }
   if (wr) {
-    const outbox = wr.find((r) => r.mode === 'outbox');
-    const without = wr.find((r) => r.mode === 'no-outbox');
-    const ratio = outbox && without ? outbox.ordersPerSecond / without.ordersPerSecond : Number.NaN;
-    out.push('## Order writes through the API (`npm run bench:writes`)', '');
-    out.push('| mode | clients | orders/s | p50 ms | p99 ms |', '|---|---:|---:|---:|---:|');
+    const rate = (system: WritesSystem) => wr.find((r) => r.system === system)?.ordersPerSecond ?? Number.NaN;
+    const outboxRatio = rate('hub') / rate('hub-no-outbox');
+    const floorRatio = rate('hub') / rate('sql-floor');
+    const verdict = (ratio: number, goal: number) =>
+      Number.isFinite(ratio) ? (ratio >= goal ? 'met' : '**not met**') : 'not measured';
+    out.push('## Order writes (`npm run bench:writes`)', '');
+    out.push('| system | clients | orders/s | p50 ms | p99 ms |', '|---|---:|---:|---:|---:|');
     for (const r of wr) {
       out.push(
-        `| ${r.mode} | ${r.clients} | ${num(r.ordersPerSecond, 1)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} |`,
+        `| ${r.system} | ${r.clients} | ${num(r.ordersPerSecond, 1)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} |`,
       );
     }
     out.push(
       '',
-      `Writes with the outbox: **${num(ratio, 3)}×** the writes without it (goal ≥ 0.8×: ${ratio >= 0.8 ? 'met' : 'not met'}).`,
+      `- hub orders/s = **${num(floorRatio, 3)}×** sql-floor (goal ≥ 0.5×: ${verdict(floorRatio, 0.5)})`,
+      `- outbox vs no-outbox = **${num(outboxRatio, 3)}×** (goal ≥ 0.8×: ${verdict(outboxRatio, 0.8)})`,
       '',
     );
     const rounds = (wrDetails?.rounds ?? []) as Array<{
-      mode: string;
+      system?: string;
+      mode?: string;
       ordersPerSecond: number;
       cpuCores: Record<string, number>;
     }>;
@@ -260,11 +360,11 @@ function writeMarkdown(date: string): void {
       out.push(
         `Rounds (cores used on average; the machine has ${machine?.cores ?? '?'}):`,
         '',
-        `| round | mode | orders/s | ${keys.join(' | ')} |`,
+        `| round | system | orders/s | ${keys.join(' | ')} |`,
         `|---:|---|---:|${keys.map(() => '---:').join('|')}|`,
         ...rounds.map(
           (r, i) =>
-            `| ${i + 1} | ${r.mode} | ${num(r.ordersPerSecond, 1)} | ${keys.map((k) => num(r.cpuCores[k], 2)).join(' | ')} |`,
+            `| ${i + 1} | ${r.system ?? r.mode} | ${num(r.ordersPerSecond, 1)} | ${keys.map((k) => num(r.cpuCores[k], 2)).join(' | ')} |`,
         ),
         '',
       );
