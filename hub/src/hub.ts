@@ -227,7 +227,10 @@ export async function createHub(options: HubOptions) {
     async listen(port: number, host: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve());
+        // When a node dies its screens (thousands) reconnect to the others at once. Node's default
+        // accept queue (511) overflows: the kernel drops the handshakes and the clients back off
+        // for seconds. The kernel caps this at net.core.somaxconn (4096 on Debian 12).
+        server.listen({ port, host, backlog: 4096 }, () => resolve());
       });
       relay.start();
       const actual = (server.address() as AddressInfo).port;
