@@ -338,7 +338,7 @@ async function benchHub(): Promise<HubRun> {
   postgresSettings = await server.settings();
   progress.note(
     `PostgreSQL ${postgresSettings.serverVersion}: ` +
-      (server.own ? `own cluster on ${new URL(server.adminUrl).host}` : 'BENCH_PG_ADMIN_URL') +
+      (server.own ? `own cluster on ${server.where}` : 'BENCH_PG_ADMIN_URL') +
       (postgresSettings.differsFromFile.length
         ? `; differs from ${postgresSettings.settingsFile}: ${postgresSettings.differsFromFile.join(', ')}`
         : `, settings of ${postgresSettings.settingsFile}`),

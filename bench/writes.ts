@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     const server = await startBenchPostgres(progress);
     postgres = await server.settings();
     progress.note(
-      `PostgreSQL ${postgres.serverVersion}: ${server.own ? `own cluster on ${new URL(server.adminUrl).host}` : 'BENCH_PG_ADMIN_URL'}` +
+      `PostgreSQL ${postgres.serverVersion}: ${server.own ? `own cluster on ${server.where}` : 'BENCH_PG_ADMIN_URL'}` +
         (postgres.differsFromFile.length
           ? `; differs from ${postgres.settingsFile}: ${postgres.differsFromFile.join(', ')}`
           : `, settings of ${postgres.settingsFile}`),

@@ -28,6 +28,8 @@ export function settingNames(file = SETTINGS_FILE): string[] {
 export type PostgresSettings = {
   /** `own`: the benchmark's private cluster; `BENCH_PG_ADMIN_URL`: an existing server. */
   server: 'own cluster' | 'BENCH_PG_ADMIN_URL';
+  /** How the hub and the benchmark reach it (absent in results of before 2026-12-04: tcp). */
+  transport?: 'unix socket' | 'tcp';
   serverVersion: string;
   settingsFile: string;
   /** What the server runs with, for each name in the settings file (`pg_settings`). */
@@ -39,6 +41,8 @@ export type PostgresSettings = {
 export type BenchPostgres = {
   /** `postgres` database of the server, as a superuser with trust authentication. */
   adminUrl: string;
+  /** Where the URL points, for the logs: `127.0.0.1:5432` or `/tmp/dir (unix socket)`. */
+  where: string;
   own: boolean;
   /** The cluster's postmaster (its children are the cluster's processes); null for an existing server. */
   postmasterPid: number | null;
@@ -88,6 +92,17 @@ function quantity(value: string, defaultUnit: string | null): number {
   return factor === undefined ? Number.NaN : Number(m[1]) * multiplier * factor;
 }
 
+/** A unix-socket URL has the socket directory, percent-encoded, as its host (libpq and node-postgres). */
+export function isUnixSocketUrl(url: string): boolean {
+  return decodeURIComponent(new URL(url).hostname).startsWith('/');
+}
+
+function whereOf(url: string): string {
+  const u = new URL(url);
+  const host = decodeURIComponent(u.hostname);
+  return host.startsWith('/') ? `${host} (unix socket, port ${u.port || 5432})` : u.host;
+}
+
 async function readSettings(adminUrl: string, own: boolean): Promise<PostgresSettings> {
   const names = settingNames();
   const wanted = fileValues();
@@ -120,6 +135,7 @@ async function readSettings(adminUrl: string, own: boolean): Promise<PostgresSet
     });
     return {
       server: own ? 'own cluster' : 'BENCH_PG_ADMIN_URL',
+      transport: isUnixSocketUrl(adminUrl) ? 'unix socket' : 'tcp',
       serverVersion: byName.get('server_version')?.setting ?? 'unknown',
       settingsFile: path.relative(ROOT_DIR, SETTINGS_FILE),
       settings,
@@ -160,6 +176,9 @@ const alive = (pid: number) => {
  * are those of the recommended production settings (autovacuum on) and not of the machine's
  * shared server. It is stopped (fast shutdown, then SIGQUIT/SIGKILL) and its directory deleted at
  * the end, also on failure or Ctrl-C (a cleanup of processes.ts; a hard exit still SIGKILLs it).
+ * The hub and the benchmark reach it through its unix socket, as a hub on the database's host
+ * should (deploy/README.md: the socket costs the hubs ~20% less CPU than loopback TCP, measured in
+ * bench/results/2026-12-04-realtime.md); `BENCH_PG_TRANSPORT=tcp` measures over 127.0.0.1.
  * `BENCH_PG_ADMIN_URL=postgres://user@host:port/postgres` uses an existing server instead.
  */
 export async function startBenchPostgres(progress?: Progress): Promise<BenchPostgres> {
@@ -168,6 +187,7 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
     progress?.update(`using the existing server of BENCH_PG_ADMIN_URL (${new URL(override).host})`);
     return {
       adminUrl: override,
+      where: whereOf(override),
       own: false,
       postmasterPid: null,
       settings: () => readSettings(override, false),
@@ -281,7 +301,11 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
 
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const transport = process.env.BENCH_PG_TRANSPORT ?? 'unix';
+  if (transport !== 'unix' && transport !== 'tcp')
+    throw new Error(`BENCH_PG_TRANSPORT must be "unix" or "tcp", not "${transport}"`);
+  const host = transport === 'unix' ? encodeURIComponent(root) : '127.0.0.1';
+  const adminUrl = `postgres://postgres@${host}:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -306,6 +330,12 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
       throw new Error(`postgres did not accept connections in 30 s:\n${log.slice(-4000)}`);
     await sleep(50);
   }
-  progress?.update(`postgres ready on 127.0.0.1:${port} (pid ${postmasterPid})`);
-  return { adminUrl, own: true, postmasterPid, settings: () => readSettings(adminUrl, true) };
+  progress?.update(`postgres ready on ${whereOf(adminUrl)} (pid ${postmasterPid})`);
+  return {
+    adminUrl,
+    where: whereOf(adminUrl),
+    own: true,
+    postmasterPid,
+    settings: () => readSettings(adminUrl, true),
+  };
 }

@@ -172,7 +172,9 @@ export async function spawnHub(options: {
   const profile = process.env.BENCH_HUB_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HUB_CPU_PROF_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
+  // Experiments: BENCH_HUB_NODE_FLAGS="--max-semi-space-size=64" adds V8/Node flags to each hub.
+  const flags = (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', 'hub/src/main.ts'], {
     cwd: ROOT_DIR,
     env: {
       PATH: process.env.PATH ?? '',

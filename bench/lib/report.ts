@@ -171,7 +171,7 @@ function postgresLine(p: PostgresSettings): string {
     .filter((s) => s.name !== 'server_version')
     .map((s) => `${s.name}=${settingText(s)}`)
     .join(', ');
-  return `PostgreSQL ${p.serverVersion}, ${where}: ${values}.`;
+  return `PostgreSQL ${p.serverVersion}, ${where}, reached over ${p.transport ?? 'tcp'}: ${values}.`;
 }
 
 type PhaseDetail = {

@@ -73,6 +73,11 @@ describe('config', () => {
     expect(config.stripe?.apiUrl).toBe('http://127.0.0.1:4010');
   });
 
+  it('takes a DATABASE_URL through a unix socket (deploy/README.md recommends it on one server)', () => {
+    const url = 'postgres://ocpizza:pw@%2Fvar%2Frun%2Fpostgresql/ocpizza';
+    expect(loadConfig({ ...production, DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
   it('names malformed values, and treats empty ones as missing', () => {
     const problems = problemsOf({
       ...production,

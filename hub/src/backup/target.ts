@@ -20,7 +20,9 @@ export async function openDatabaseTarget(
 ): Promise<DatabaseTarget> {
   if (config.databaseUrl) {
     const u = new URL(config.databaseUrl);
-    return { url: config.databaseUrl, label: `${u.hostname}:${u.port || 5432}`, close: async () => {} };
+    // A unix-socket URL carries the socket directory, percent-encoded, as its host.
+    const label = `${decodeURIComponent(u.hostname)}:${u.port || 5432}`;
+    return { url: config.databaseUrl, label, close: async () => {} };
   }
   const running = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${config.embeddedPgPort}/${EMBEDDED_DATABASE}`;
   const label = `embedded PostgreSQL (${path.join(config.dataDir, 'postgres')})`;
