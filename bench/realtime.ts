@@ -14,6 +14,7 @@ import { coresBetween, cpuSampler, waitForQuietMachine, type CpuSample } from '.
 import { prepareDatabase } from './lib/database.js';
 import { watchHorizon } from './lib/pg-horizon.js';
 import { DeliveryLedger, type PhaseResult } from './lib/deliveries.js';
+import { diskSyncText, probeDiskSync } from './lib/disk-probe.js';
 import { jsonClient, type JsonClient } from './lib/http.js';
 import { eventLoopDelay, lagPercentiles, relayLagBuckets, relayLeader } from './lib/hub-metrics.js';
 import {
@@ -971,6 +972,13 @@ async function main(): Promise<void> {
       `WARNING: ${machine.busyCoresBeforeStart} cores were busy with other work when the run started; ` +
         'see the "other" column: that load shares the cores with the system under test.',
     );
+  }
+  // The disk's commit floor, measured before anything else runs (BENCH_DISK_PROBE_SECONDS=0 skips it).
+  const probeSeconds = envNumber('BENCH_DISK_PROBE_SECONDS', quick ? 0 : 10);
+  if (probeSeconds > 0) {
+    progress.note(`probing the disk's fdatasync latency for ${probeSeconds} s`);
+    machine.diskSync = probeDiskSync(probeSeconds);
+    progress.note(diskSyncText(machine.diskSync));
   }
   let failure: unknown;
   let hub: HubRun | undefined;

@@ -24,6 +24,7 @@ import {
   startRedisServer,
   type RedisServer,
 } from './lib/processes.js';
+import { diskSyncText, probeDiskSync } from './lib/disk-probe.js';
 import { createProgress, type Step } from './lib/progress.js';
 import { machineFacts, saveWrites, type WritesRow, type WritesSystem } from './lib/report.js';
 import { loadSqlFloorMenu, runSqlFloorOrder, sqlFloorOrder, type SqlFloorMenu } from './lib/sql-floor.js';
@@ -245,6 +246,13 @@ async function main(): Promise<void> {
       `WARNING: ${machine.busyCoresBeforeStart} cores were busy with other work when the run started ` +
         '(see "other" in the rounds\' cpuCores).',
     );
+  }
+  // The disk's commit floor, measured before anything else runs (BENCH_DISK_PROBE_SECONDS=0 skips it).
+  const probeSeconds = Number(process.env.BENCH_DISK_PROBE_SECONDS ?? (quick ? 0 : 10));
+  if (probeSeconds > 0) {
+    progress.note(`probing the disk's fdatasync latency for ${probeSeconds} s`);
+    machine.diskSync = probeDiskSync(probeSeconds);
+    progress.note(diskSyncText(machine.diskSync));
   }
   let postgres: PostgresSettings | undefined;
   try {

@@ -1,6 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, copyFileSync, appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -236,6 +244,8 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
         await exited;
       }
     } finally {
+      // Diagnostics: BENCH_PG_LOG_FILE=<path> keeps what the server logged (slow statements, lock waits…).
+      if (process.env.BENCH_PG_LOG_FILE) writeFileSync(process.env.BENCH_PG_LOG_FILE, log);
       stopped = true;
       process.off('exit', onExit);
       removeDir();
@@ -285,6 +295,8 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
       "listen_addresses = '127.0.0.1'",
       `port = ${port}`,
       `unix_socket_directories = '${root}'`,
+      // Diagnostics: BENCH_PG_EXTRA_SETTINGS="log_min_duration_statement=20ms;…" (recorded with the rest).
+      ...(process.env.BENCH_PG_EXTRA_SETTINGS ?? '').split(';').filter((l) => l.trim() !== ''),
       '',
     ].join('\n'),
   );
@@ -296,7 +308,7 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   child.once('error', () => {});
   const keep = (d: Buffer) => {
     log += d.toString();
-    if (log.length > 100_000) log = log.slice(-50_000);
+    if (log.length > 2_000_000) log = log.slice(-1_000_000);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);

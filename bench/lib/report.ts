@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { diskSyncText, type DiskSyncProbe } from './disk-probe.js';
 import path from 'node:path';
 import type { PostgresSettings } from './pg-cluster.js';
 import { ROOT_DIR } from './processes.js';
@@ -58,6 +59,8 @@ export type Machine = {
   loadAverageAtStart: number[];
   /** Cores busy with other work just before the benchmark started anything (3 s sample). */
   busyCoresBeforeStart?: number;
+  /** The commit floor of the disk, probed before the run (absent in results of before 2026-12-04). */
+  diskSync?: DiskSyncProbe;
 };
 
 export function machineFacts(): Machine {
@@ -209,7 +212,8 @@ function writeMarkdown(date: string): void {
         (machine.busyCoresBeforeStart !== undefined
           ? `, ${machine.busyCoresBeforeStart} cores busy with other work just before it. `
           : '. ') +
-        'Everything (PostgreSQL, Redis, hub nodes, load generator, baseline) ran on this one machine.',
+        'Everything (PostgreSQL, Redis, hub nodes, load generator, baseline) ran on this one machine.' +
+        (machine.diskSync ? ` Its ${diskSyncText(machine.diskSync)}.` : ''),
       '',
     );
   }
