@@ -82,6 +82,15 @@ describe('staff sessions', () => {
       body: JSON.stringify(movement),
     });
     expect(bare.status).toBe(403);
+    // The same cookie with a space before "=" still opens the session (express-session trims
+    // names): it must be seen as a session too.
+    const [name, ...value] = cookie.split('=');
+    const spaced = await fetch(`${hub.baseUrl}/api/shops/${shopA}/stock/movements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `${name} =${value.join('=')}` },
+      body: JSON.stringify(movement),
+    });
+    expect(spaced.status).toBe(403);
     expect(await f.snapshot()).toEqual(before);
 
     const own = await manager.post(`/api/shops/${shopA}/stock/movements`, movement);

@@ -1,3 +1,4 @@
+import { parse as parseCookies } from 'cookie';
 import type { RequestHandler } from 'express';
 import { appError } from '../errors.js';
 
@@ -30,6 +31,15 @@ export function sameOriginAllowed(request: {
   return own.has(request.origin);
 }
 
+/**
+ * Whether a Cookie header carries `name`, read by the parser express-session itself uses: a
+ * substring test missed `ocp_session =id` (a space before `=`), which the session still accepts.
+ */
+export function carriesCookie(header: string | undefined, name: string): boolean {
+  if (!header) return false;
+  return Object.hasOwn(parseCookies(header), name);
+}
+
 export function sameOrigin(options: {
   publicUrl: string | undefined;
   sessionCookie: string;
@@ -42,7 +52,7 @@ export function sameOrigin(options: {
       host: req.get('host'),
       protocol: req.protocol,
       publicUrl: options.publicUrl,
-      hasSession: (req.get('cookie') ?? '').includes(`${options.sessionCookie}=`),
+      hasSession: carriesCookie(req.get('cookie'), options.sessionCookie),
     });
     if (allowed) return next();
     next(

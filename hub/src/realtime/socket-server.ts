@@ -27,7 +27,7 @@ import { AppError } from '../errors.js';
 import { listShops } from '../menu/menu-repository.js';
 import type { DispatchService } from '../dispatch/dispatch-service.js';
 import type { OrdersService } from '../orders/orders-service.js';
-import { sameOriginAllowed } from '../http/same-origin.js';
+import { carriesCookie, sameOriginAllowed } from '../http/same-origin.js';
 import type { Metrics } from './metrics.js';
 import { readRelayState } from './relay-state.js';
 import { replayEvents } from './replay.js';
@@ -102,7 +102,7 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
         protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
         forwardedProto: req.headers['x-forwarded-proto'],
         publicUrl: deps.publicUrl,
-        hasSession: (req.headers.cookie ?? '').includes(`${deps.sessionCookie}=`),
+        hasSession: carriesCookie(req.headers.cookie, deps.sessionCookie),
       });
       callback(ok ? null : 'request/cross_origin', ok);
     },
