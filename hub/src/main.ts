@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { assertPortFree, explainStartupFailure, StartupError, type StartupFacts } from './startup-failure.js';
 import type { EmbeddedDatabase } from './adapters/embedded-postgres.js';
 import { migrate } from './adapters/migrations.js';
 import { createDatabasePool, type DatabasePool } from './adapters/postgres.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  startupFacts = { databaseUrl: config.databaseUrl, port: config.port, host: config.host };
   const logger = pino({ level: config.logLevel });
   const say = (message: string) => logger.info(message);
   // A promise nobody awaited failed: a bug to fix, not a reason to drop every screen of this node.
@@ -35,11 +37,24 @@ async function main(): Promise<void> {
     say(`no DATABASE_URL: starting an embedded PostgreSQL (data in ${config.dataDir}/postgres)`);
     // Loaded only when used: the library hooks the process's signals (see below).
     const { startEmbeddedPostgres } = await import('./adapters/embedded-postgres.js');
+    await assertPortFree(config.embeddedPgPort, '127.0.0.1', {
+      code: 'startup/embedded_port_taken',
+      sentence:
+        `Port ${config.embeddedPgPort}, where the embedded PostgreSQL listens, is taken by another program ` +
+        '(a hub already running?): stop it, or set EMBEDDED_PG_PORT to a free port.',
+    });
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
       database: 'ocpizza',
       log: say,
+    }).catch((error: unknown) => {
+      throw new StartupError(
+        'startup/embedded_database',
+        `The embedded PostgreSQL did not start${error instanceof Error ? ` (${error.message})` : ''}: ` +
+          `its files are in ${config.dataDir}/postgres; move them aside to start afresh, or set DATABASE_URL.`,
+        { cause: error },
+      );
     });
     databaseUrl = embedded.connectionUri;
   }
@@ -192,11 +207,13 @@ function every(name: string, intervalMs: number, logger: Logger, run: () => Prom
   };
 }
 
+/** What main() was started with, for the sentence when it fails (set once the config is read). */
+let startupFacts: StartupFacts = { databaseUrl: undefined, port: 0, host: '' };
+
 main().catch(async (error: unknown) => {
-  process.stderr.write(
-    `The hub could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  reportError(error, { source: 'process', tags: { kind: 'start' } });
+  const problem = explainStartupFailure(error, startupFacts);
+  process.stderr.write(`The hub could not start (${problem.code}): ${problem.sentence}\n`);
+  reportError(error, { source: 'process', tags: { kind: 'start', code: problem.code } });
   await flushErrors(2000);
   process.exit(1);
 });

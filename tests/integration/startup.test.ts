@@ -3,9 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../hub/src/paths.js';
 import { freePort } from '../helpers/free-port.js';
+import { createTestDatabase } from '../helpers/test-database.js';
+
+const withDatabaseName = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -66,6 +74,53 @@ describe('starting the hub', () => {
       'PUBLIC_URL',
     ]) {
       expect(stderr).toContain(name);
+    }
+  });
+
+  it('says in one sentence what to do when a port is taken or the database cannot be reached', async () => {
+    // Something else holds a port: the embedded PostgreSQL's, then the hub's own.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as net.AddressInfo).port;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ocp-start-'));
+    dirs.push(dataDir);
+    const database = await createTestDatabase();
+    try {
+      const cases: Array<{ env: Record<string, string>; code: string; names: string }> = [
+        {
+          env: { PORT: '0', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(taken) },
+          code: 'startup/embedded_port_taken',
+          names: 'EMBEDDED_PG_PORT',
+        },
+        {
+          env: { PORT: String(taken), DATABASE_URL: database.url, SEED_DEMO: 'false' },
+          code: 'startup/port_taken',
+          names: 'set PORT',
+        },
+        {
+          env: { PORT: '0', DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/ocpizza` },
+          code: 'startup/database_unreachable',
+          names: 'DATABASE_URL',
+        },
+        {
+          env: { PORT: '0', DATABASE_URL: withDatabaseName(database.url, 'ocp_no_such_database') },
+          code: 'startup/database_missing',
+          names: 'createdb',
+        },
+      ];
+      for (const c of cases) {
+        const hub = startHub({ HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...c.env });
+        const [code] = await once(hub.child, 'exit');
+        const { stderr } = hub.output();
+        expect(code, c.code).toBe(1);
+        const line = stderr.split('\n').find((l) => l.startsWith('The hub could not start'));
+        expect(line, stderr).toContain(`(${c.code})`);
+        expect(line).toContain(String(c.names));
+        expect(line).not.toContain('undefined');
+      }
+    } finally {
+      squatter.close();
+      await database.drop();
     }
   });
 
