@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { DatabasePool } from './adapters/postgres.js';
+import { sql, type DatabasePool } from './adapters/postgres.js';
 import { createRedisBus, type RedisBus } from './adapters/redis.js';
 import { openRelayStore } from './adapters/relay-store.js';
 import { createGoogleGeocoder } from './adapters/maps.js';
@@ -20,6 +20,7 @@ import { createDrain } from './health/drain.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, SESSION_COOKIE } from './http/app.js';
+import { createOutage } from './health/outage.js';
 import { createMenuService } from './menu/menu-service.js';
 import { findOrderByTokenHash } from './orders/orders-repository.js';
 import { createOrdersService, type Clock } from './orders/orders-service.js';
@@ -141,7 +142,9 @@ export async function createHub(options: HubOptions) {
 
   let bus: RedisBus | undefined;
   const drain = createDrain();
+  const outage = createOutage({ probe: () => db.query(sql.unsafe`select 1`), logger, metrics });
   const http = createHttpApp({
+    outage,
     config,
     logger,
     db,
@@ -166,6 +169,7 @@ export async function createHub(options: HubOptions) {
     auth: services.auth,
     orders: services.orders,
     dispatch: services.dispatch,
+    outage,
     ...(options.positionIntervalMs !== undefined ? { positionIntervalMs: options.positionIntervalMs } : {}),
     // Without its Redis subscription a node would hand its screens an incomplete stream.
     busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),
@@ -267,6 +271,7 @@ export async function createHub(options: HubOptions) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await http.close();
+      outage.stop();
       await bus?.close();
       mailer?.close();
       say('HTTP server, sockets, session store and bus closed');
@@ -279,6 +284,7 @@ export async function createHub(options: HubOptions) {
         server.closeAllConnections();
       });
       await http.close();
+      outage.stop();
       await bus?.close();
       mailer?.close();
     },

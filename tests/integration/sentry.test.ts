@@ -15,9 +15,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 /**
  * A hub PROCESS started as production starts it (instrument.ts loaded with --import) with
  * SENTRY_DSN pointing at a fake Sentry ingest on loopback. Its database is reached through a TCP
- * proxy the test cuts: from then on a route and a socket handler fail for real (the database is
- * gone), and both failures must reach the ingest — tagged with where they happened, under the
- * release and environment — without the customer's tracking token, cookies or contact details.
+ * proxy the test cuts: from then on routes and socket handlers fail for real (the database is
+ * gone). They answer 503 / service/unavailable, and each outage reaches the ingest once — tagged
+ * with where it was met, under the release and environment — without the customer's tracking
+ * token, cookies or contact details. The proxy heals: the node serves again by itself.
  */
 
 /** A guard so a missing event fails with what did arrive instead of hanging; never a condition. */
@@ -118,22 +119,27 @@ const waitFor = async (what: string, predicate: (e: SentryEvent) => boolean) => 
 };
 
 describe('errors reach Sentry (a fake ingest on loopback), scrubbed', () => {
-  it('an error thrown in a route: the 500 is reported with its route pattern, release and environment, without token or cookies', async () => {
-    const res = await fetch(`${hub.baseUrl}/api/orders/track/${order.token}`, {
-      headers: { cookie: OTHER_COOKIE, referer: `${hub.baseUrl}/track/${order.token}` },
-    });
-    expect(res.status).toBe(500);
-    expect(((await res.json()) as ErrorBody).error.code).toBe('internal/unexpected');
+  it('the database gone: routes answer 503 with Retry-After, and the outage is reported once, scrubbed', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = await fetch(`${hub.baseUrl}/api/orders/track/${order.token}`, {
+        headers: { cookie: OTHER_COOKIE, referer: `${hub.baseUrl}/track/${order.token}` },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as ErrorBody).error.code).toBe('service/unavailable');
+    }
 
     const { event, envelope } = await waitFor(
-      'the route error',
+      'the outage',
       (e) => e.tags?.source === 'http' && e.tags.route === '/api/orders/track/:token',
     );
     expect(envelope.project).toBe('1');
     expect(envelope.publicKey).toBe('publickey');
     expect(event.environment).toBe('test');
     expect(event.release).toBe(expectedRelease);
-    expect(event.level).toBe('error');
+    // An outage is an operations matter, not a bug: a warning, tagged as such.
+    expect(event.level).toBe('warning');
+    expect(event.tags?.outage).toBe('database');
     expect(event.tags?.method).toBe('GET');
     // The database's failure, as the route met it.
     expect(event.exception?.values?.map((v) => v.value).join('\n')).toMatch(
@@ -146,15 +152,30 @@ describe('errors reach Sentry (a fake ingest on loopback), scrubbed', () => {
     // Nowhere in what was sent: not in the URL, the referer, breadcrumbs or the transaction name.
     expect(envelope.raw).not.toContain(order.token);
     expect(envelope.raw).not.toContain('analytics-7f3a9c2e');
+
+    // A socket command during the same outage: answered service/unavailable, not reported again.
+    const ack = (await staffSocket.timeout(GIVE_UP_MS).emitWithAck('command', {
+      name: 'order:transition',
+      idempotencyKey: 'sentry-test-bump-0',
+      payload: { orderId: order.id, to: 'preparing' },
+    })) as { ok: boolean; error?: { code: string } };
+    expect(ack).toEqual({ ok: false, error: expect.objectContaining({ code: 'service/unavailable' }) });
   });
 
-  it('an error in a socket handler: the failed command is answered and reported, without the session cookie', async () => {
+  it('the database back: the node answers again by itself; the next outage is a new report, from a socket handler', async () => {
+    const back = hub.printsLater(/database back after/, GIVE_UP_MS);
+    proxy.heal();
+    expect(await back, hub.output().stdout).toBe(true);
+    const res = await fetch(`${hub.baseUrl}/api/orders/track/${order.token}`);
+    expect(res.status).toBe(200);
+
+    proxy.cut();
     const ack = (await staffSocket.timeout(GIVE_UP_MS).emitWithAck('command', {
       name: 'order:transition',
       idempotencyKey: 'sentry-test-bump-1',
       payload: { orderId: order.id, to: 'preparing' },
     })) as { ok: boolean; error?: { code: string } };
-    expect(ack).toEqual({ ok: false, error: expect.objectContaining({ code: 'internal/unexpected' }) });
+    expect(ack).toEqual({ ok: false, error: expect.objectContaining({ code: 'service/unavailable' }) });
 
     const { event, envelope } = await waitFor(
       'the socket handler error',
@@ -162,6 +183,7 @@ describe('errors reach Sentry (a fake ingest on loopback), scrubbed', () => {
     );
     expect(event.tags?.command).toBe('order:transition');
     expect(event.tags?.screen).toBe('kitchen');
+    expect(event.tags?.outage).toBe('database');
     expect(event.environment).toBe('test');
     expect(event.release).toBe(expectedRelease);
     expect(event.exception?.values?.map((v) => v.value).join('\n')).toMatch(
@@ -175,8 +197,9 @@ describe('errors reach Sentry (a fake ingest on loopback), scrubbed', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     // Everything reported has been flushed by now: the whole of it can be checked.
     const events = ingest.events().map((e) => e.event);
-    const http = events.filter((e) => e.tags?.source === 'http');
-    expect(http.length).toBeGreaterThan(0);
+    // Two outages, two reports: however many requests and commands met each of them.
+    const outages = events.filter((e) => e.tags?.outage === 'database');
+    expect(outages.map((e) => e.tags?.source)).toEqual(['http', 'socket']);
     // The 404 and the 400 sent before the outage (AppErrors: the client's mistakes) are not there.
     const exceptions = events.flatMap((e) => e.exception?.values ?? []);
     expect(exceptions.filter((v) => v.type === 'AppError')).toEqual([]);

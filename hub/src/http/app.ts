@@ -35,7 +35,8 @@ import type { SnapshotService } from '../realtime/snapshot-service.js';
 import { stockRoutes } from '../stock/stock-routes.js';
 import type { StockService } from '../stock/stock-service.js';
 import { backOfficeFront } from './back-office-front.js';
-import { errorHandler } from './error-handler.js';
+import { createErrorHandler } from './error-handler.js';
+import type { Outage } from '../health/outage.js';
 import { frontEnds } from './front-ends.js';
 import { sameOrigin } from './same-origin.js';
 import { loginLimiter } from './login-limiter.js';
@@ -55,6 +56,8 @@ export type HttpDeps = {
   httpMetrics?: Pick<Metrics, 'httpRequests' | 'httpDuration' | 'httpInFlight'>;
   /** Graceful shutdown: in-flight requests counted, new ones refused while draining. */
   drain?: Drain;
+  /** A database outage: answered 503, reported once. */
+  outage?: Outage;
   snapshots: SnapshotService;
   services: {
     auth: AuthService;
@@ -190,7 +193,7 @@ export function createHttpApp(deps: HttpDeps) {
   app.use('/api', api);
   app.use(backOfficeFront(deps.rootDir, config.secretAdminUrl));
   app.use(frontEnds(deps.rootDir));
-  app.use(errorHandler);
+  app.use(createErrorHandler({ outage: deps.outage }));
 
   return { app, sessionMiddleware, close: () => store.close() };
 }

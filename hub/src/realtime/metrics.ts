@@ -45,6 +45,11 @@ export function createMetrics() {
       help: 'Resubscriptions answered with "reload the snapshot"',
       registers: [registry],
     }),
+    databaseOutages: new Counter({
+      name: 'ocp_database_outages_total',
+      help: 'Times this node found PostgreSQL unavailable (one per outage, however many requests met it)',
+      registers: [registry],
+    }),
     busErrors: new Counter({
       name: 'ocp_bus_errors_total',
       help: 'Errors of the Redis bus connections',

@@ -18,8 +18,9 @@ import {
   type ServerToClientEvents,
   type SubscribeResult,
 } from '../contract/index.js';
-import type { DatabasePool } from '../adapters/postgres.js';
+import { isDatabaseUnavailable, type DatabasePool } from '../adapters/postgres.js';
 import { reportError } from '../adapters/sentry.js';
+import { databaseUnavailable, type Outage } from '../health/outage.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { staffActor } from '../auth/auth-service.js';
 import { recordPosition } from '../couriers/couriers-repository.js';
@@ -69,12 +70,21 @@ export type SocketServerDeps = {
   replayLimit?: number;
   /** Minimum time between two courier positions taken into account. */
   positionIntervalMs?: number;
+  /** A database outage: acks say service/unavailable, reported once. */
+  outage?: Outage;
 };
 
-const errorOf = (error: unknown): AckError =>
-  error instanceof AppError
-    ? { code: error.code, message: error.message }
-    : { code: 'internal/unexpected', message: 'Something went wrong on our side; the team has been told.' };
+const errorOf = (error: unknown): AckError => {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (isDatabaseUnavailable(error)) {
+    const e = databaseUnavailable();
+    return { code: e.code, message: e.message };
+  }
+  return {
+    code: 'internal/unexpected',
+    message: 'Something went wrong on our side; the team has been told.',
+  };
+};
 
 /**
  * The Socket.IO hub: authenticates the handshake, puts each socket in the rooms its principal
@@ -156,11 +166,14 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
 
   /** A handler's unexpected failure (a bug, the database gone): logged and reported to Sentry. */
   function unexpected(error: unknown, socket: HubSocket, handler: string, command?: string): void {
-    logger.error({ err: error, handler, command }, `${handler} failed`);
-    reportError(error, {
-      source: 'socket',
+    const context = {
+      source: 'socket' as const,
       tags: { handler, command, screen: screenKind(socket.data.principal) },
-    });
+    };
+    // The database gone is one outage, reported once, whatever number of screens meet it.
+    if (deps.outage && isDatabaseUnavailable(error)) return deps.outage.record(error, context);
+    logger.error({ err: error, handler, command }, `${handler} failed`);
+    reportError(error, context);
   }
 
   io.on('connection', (socket) => {
