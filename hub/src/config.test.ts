@@ -11,6 +11,7 @@ const production = {
   STRIPE_SECRET_KEY: 'sk_live_abc123',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
   STRIPE_PUBLISHABLE_KEY: 'pk_live_abc123',
+  METRICS_TOKEN: 'm'.repeat(32),
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {

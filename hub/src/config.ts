@@ -24,6 +24,8 @@ const EnvSchema = z.object({
     z.string().regex(/^\/[A-Za-z0-9_-]{16,}$/, 'must be a path like /admin-<16+ random characters>'),
   ),
   SENTRY_DSN: optional(z.url()),
+  /** Bearer token Prometheus sends for GET /metrics (route names and volumes are not public). */
+  METRICS_TOKEN: optional(z.string().min(24, 'must be at least 24 characters')),
   /** Fraction of requests traced for Sentry performance (0 = errors only, the default). */
   SENTRY_TRACES_SAMPLE_RATE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0)),
   /** The release errors are reported under; default oc-pizza-hub@<version>+<GIT_SHA>. */
@@ -85,6 +87,7 @@ const REQUIRED_IN_PRODUCTION = [
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
   'STRIPE_PUBLISHABLE_KEY',
+  'METRICS_TOKEN',
 ] as const;
 
 export type Config = {
@@ -98,6 +101,8 @@ export type Config = {
   sessionSecret: string;
   secretAdminUrl: string | undefined;
   sentryDsn: string | undefined;
+  /** GET /metrics needs `Authorization: Bearer <it>`; without one (development, tests) it is open. */
+  metricsToken: string | undefined;
   sentryTracesSampleRate: number;
   /** RELEASE when set; otherwise the default release is composed from the version and gitSha. */
   release: string | undefined;
@@ -177,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     secretAdminUrl: e.SECRET_ADMIN_URL,
     sentryDsn: e.SENTRY_DSN,
+    metricsToken: e.METRICS_TOKEN,
     sentryTracesSampleRate: e.SENTRY_TRACES_SAMPLE_RATE,
     release: e.RELEASE,
     gitSha: e.GIT_SHA?.toLowerCase(),

@@ -237,7 +237,8 @@ describe('nginx in front of two hub processes', () => {
   it('health and readiness go through to the hub; metrics do not; bodies over 1 MB are refused', async () => {
     expect(await siteRequest('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await siteRequest('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
-    expect((await siteRequest('GET', '/metrics')).status).toBe(404);
+    for (const spelling of ['/metrics', '/metrics/', '/METRICS', '/Metrics?format=text'])
+      expect((await siteRequest('GET', spelling)).status, spelling).toBe(404);
     expect((await fetch(`http://127.0.0.1:${hubPorts[0]}/metrics`)).status).toBe(200);
 
     const huge = await siteRequest('POST', '/api/orders', { padding: 'x'.repeat(1_100_000) });

@@ -5,11 +5,13 @@ import { deliveryOrderBody } from '../helpers/orders.js';
 import { openSocket } from '../helpers/sockets.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
+
 let hub: TestHub;
 let f: Facts;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ env: { METRICS_TOKEN } });
   f = facts(hub.db);
 });
 afterAll(() => hub?.close());
@@ -104,7 +106,18 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
     const kitchen = await hub.staff('kitchen.a@demo.ocpizza.fr');
     const board = await openSocket(hub.baseUrl, { cookie: kitchen.cookieHeader });
     await board.subscribe(0);
-    const res = await fetch(`${hub.baseUrl}/metrics`);
+    // Closed without the bearer token: route names and volumes are not public.
+    const bare = await fetch(`${hub.baseUrl}/metrics`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toContain('Bearer');
+    expect(await bare.text()).not.toContain('ocp_');
+    const wrong = await fetch(`${hub.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${'x'.repeat(32)}` },
+    });
+    expect(wrong.status).toBe(401);
+    const res = await fetch(`${hub.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(/ocp_sockets_connected\{kind="kitchen"\} 1/);

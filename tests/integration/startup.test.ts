@@ -72,6 +72,7 @@ describe('starting the hub', () => {
       'STRIPE_SECRET_KEY',
       'STRIPE_WEBHOOK_SECRET',
       'PUBLIC_URL',
+      'METRICS_TOKEN',
     ]) {
       expect(stderr).toContain(name);
     }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { sql, type DatabasePool } from '../adapters/postgres.js';
 import { migrationsUpToDate } from '../adapters/migrations.js';
@@ -8,6 +9,8 @@ export function healthRoutes(deps: {
   /** More dependencies to check (Redis when configured). */
   checks?: Record<string, () => Promise<boolean>>;
   metrics?: { contentType: string; metrics: () => Promise<string> };
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** True once this node shuts down: the balancer must stop sending it anything. */
   draining?: () => boolean;
 }): Router {
@@ -37,9 +40,21 @@ export function healthRoutes(deps: {
     const ready = Object.values(checks).every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
-  /** Prometheus scrape endpoint (keep it off the public vhost in nginx). */
-  router.get('/metrics', async (_req, res) => {
+  // Compared as digests: equal length whatever is sent, so timingSafeEqual cannot throw or leak it.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const wanted = deps.metricsToken === undefined ? undefined : digest(`Bearer ${deps.metricsToken}`);
+  /**
+   * Prometheus scrape endpoint. Route names (the back-office's among them) and volumes are not
+   * for the public: a bearer token in production (config.ts), and nginx refuses the path too.
+   */
+  router.get('/metrics', async (req, res) => {
     if (!deps.metrics) return res.status(404).end();
+    if (wanted && !timingSafeEqual(digest(req.get('authorization') ?? ''), wanted)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      return res.status(401).json({
+        error: { code: 'auth/unauthenticated', message: 'Metrics need the bearer token of METRICS_TOKEN.' },
+      });
+    }
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   return router;

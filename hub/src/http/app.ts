@@ -135,6 +135,7 @@ export function createHttpApp(deps: HttpDeps) {
       migrationsDir: deps.migrationsDir,
       checks: deps.readinessChecks,
       metrics: deps.metricsRegistry,
+      metricsToken: deps.config.metricsToken,
       draining: deps.drain?.isDraining,
     }),
   );
