@@ -80,8 +80,8 @@ const DESCRIPTION = `The HTTP API of the OC Pizza hub. Real-time updates come ov
 
 **Credentials.** Staff and customer sessions are the \`ocp_session\` cookie. A **tracking link** is its own
 credential: the 43-character \`{token}\` in the path of the \`/api/orders/track/{token}\` operations (no cookie
-needed; OpenAPI has no security scheme for a path, so those operations say \`security: []\` and describe the
-token). The Stripe webhook is authenticated by its \`Stripe-Signature\` header.
+needed; OpenAPI has no security scheme for a path, so those operations declare no credential and describe
+the token as their parameter). The Stripe webhook is authenticated by its \`Stripe-Signature\` header.
 
 **Errors** are always \`{ "error": { "code": "order/locked", "message": "…" } }\`, with the HTTP status of the code
 (one table, \`errorHttpStatus\` in hub/src/contract/errors.ts); each operation lists the codes it may answer.
