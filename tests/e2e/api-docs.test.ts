@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 /** A fresh browser that records every request it makes and every console error (CSP refusals land there). */
-async function docsBrowser(): Promise<{ context: BrowserContext; page: Page; requests: URL[]; errors: string[] }> {
+async function docsBrowser(): Promise<{
+  context: BrowserContext;
+  page: Page;
+  requests: URL[];
+  errors: string[];
+}> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
   context.setDefaultTimeout(60_000);
   const requests: URL[] = [];
@@ -48,7 +53,7 @@ describe('the API docs page at /api/docs in Chromium', () => {
     await createOrder.locator('.opblock-summary').click();
     await createOrder.getByText('Camille Durand').first().waitFor();
     await createOrder.getByText('stock/insufficient').first().waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('#api-docs').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'api-docs');
     await createOrder.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'api-docs-create-order');

@@ -123,7 +123,7 @@ describe('the OpenAPI document at GET /api/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document, for the public and for an admin', async () => {
     for (const doc of [publicDoc, adminDoc]) {
       expect(doc.openapi).toBe('3.1.1');
-      const result = await new Validator().validate(doc as unknown as object);
+      const result = await new Validator().validate(doc as unknown as Record<string, unknown>);
       expect(result.errors).toBeUndefined();
       expect(result.valid).toBe(true);
     }
