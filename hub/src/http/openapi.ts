@@ -246,6 +246,37 @@ function pruneComponents(document: { [key: string]: Json }): void {
   for (const name of Object.keys(schemas)) if (!reached.has(name)) delete schemas[name];
 }
 
+/**
+ * zod-openapi names a schema's response rendering `<Name>Output` when it differs from its request
+ * rendering (zod closes output objects with `additionalProperties: false`). Where only the
+ * response rendering is used, it keeps the contract's name.
+ */
+function dropOutputSuffixes(document: { [key: string]: Json }): { [key: string]: Json } {
+  const components = document.components as { schemas?: Record<string, Json> } | undefined;
+  const schemas = components?.schemas;
+  if (!components || !schemas) return document;
+  const renamed = new Map<string, string>();
+  components.schemas = Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => {
+      const base = name.replace(/Output$/, '');
+      if (base === name || base in schemas) return [name, schema];
+      renamed.set(`#/components/schemas/${name}`, `#/components/schemas/${base}`);
+      return [base, schema];
+    }),
+  );
+  const rewrite = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [
+        key,
+        key === '$ref' && typeof value === 'string' ? (renamed.get(value) ?? value) : rewrite(value),
+      ]),
+    );
+  };
+  return rewrite(document) as { [key: string]: Json };
+}
+
 /** Puts each operation's example path and query values on its parameters, for the docs page's "Try it out". */
 function addParameterExamples(
   document: { paths?: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> },
@@ -287,23 +318,21 @@ export function openApiDocument(app: Express, options: OpenApiOptions): Record<s
     examples.set(`${op.method} ${openApiPath}`, op.example);
     usedTags.add(op.tag);
   }
-  const document = createDocument(
-    {
-      openapi: '3.1.1',
-      info: {
-        title: 'OC Pizza hub API',
-        version: options.version,
-        description: DESCRIPTION,
-      },
-      tags: Object.entries(API_TAGS)
-        .filter(([name]) => usedTags.has(name))
-        .map(([name, description]) => ({ name, description })),
-      paths,
-      components: { schemas: contractSchemas(), securitySchemes: SECURITY_SCHEMES },
+  const document = createDocument({
+    openapi: '3.1.1',
+    info: {
+      title: 'OC Pizza hub API',
+      version: options.version,
+      description: DESCRIPTION,
     },
-    { reused: 'ref' },
-  ) as unknown as { [key: string]: Json };
+    tags: Object.entries(API_TAGS)
+      .filter(([name]) => usedTags.has(name))
+      .map(([name, description]) => ({ name, description })),
+    paths,
+    components: { schemas: contractSchemas(), securitySchemes: SECURITY_SCHEMES },
+  }) as unknown as { [key: string]: Json };
   pruneComponents(document);
-  addParameterExamples(document as Parameters<typeof addParameterExamples>[0], examples);
-  return document;
+  const named = dropOutputSuffixes(document);
+  addParameterExamples(named as Parameters<typeof addParameterExamples>[0], examples);
+  return named;
 }
