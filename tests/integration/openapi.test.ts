@@ -306,4 +306,51 @@ describe('the OpenAPI document at GET /api/openapi.json', () => {
     const audit = await admin.get('/api/admin/audit?limit=5');
     expectDescribed(doc, 'get', '/api/admin/audit', 200, audit.body);
   });
+  it('describes the answers of every screen’s snapshot and list, for the account that uses it', async () => {
+    const doc = adminDoc;
+    const shopA = await f.shopId('A');
+    const example = (path: string, method = 'post') =>
+      doc.paths[path]![method]!.requestBody!.content['application/json']!.example;
+    const accounts = {
+      anyone: hub.client(),
+      kitchen: await hub.staff('kitchen.a@demo.ocpizza.fr'),
+      manager: await hub.staff('manager.a@demo.ocpizza.fr'),
+      counter: await hub.staff('counter.a@demo.ocpizza.fr'),
+      courier: await hub.staff('courier.a@demo.ocpizza.fr'),
+      admin: await hub.staff('admin@demo.ocpizza.fr'),
+      customer: hub.client(),
+    };
+    const calls: [keyof typeof accounts, string, string, string, unknown?][] = [
+      ['anyone', 'get', '/api/site-config', '/api/site-config'],
+      ['anyone', 'get', '/api/shops/{shopId}/menu/snapshot', `/api/shops/${shopA}/menu/snapshot`],
+      ['anyone', 'post', '/api/shops/search', '/api/shops/search', example('/api/shops/search')],
+      [
+        'anyone',
+        'post',
+        '/api/shops/{shopId}/delivery-check',
+        `/api/shops/${shopA}/delivery-check`,
+        example('/api/shops/{shopId}/delivery-check'),
+      ],
+      ['customer', 'post', '/api/customers', '/api/customers', example('/api/customers')],
+      ['customer', 'get', '/api/customers/me', '/api/customers/me'],
+      ['customer', 'get', '/api/customers/me/orders', '/api/customers/me/orders'],
+      ['kitchen', 'get', '/api/auth/me', '/api/auth/me'],
+      ['kitchen', 'get', '/api/shops/{shopId}/stock/snapshot', `/api/shops/${shopA}/stock/snapshot`],
+      ['manager', 'get', '/api/shops/{shopId}/manager', `/api/shops/${shopA}/manager`],
+      ['manager', 'get', '/api/shops/{shopId}/stock', `/api/shops/${shopA}/stock`],
+      ['counter', 'get', '/api/customers/lookup', '/api/customers/lookup?phone=06%2012%2034%2056%2078'],
+      ['courier', 'get', '/api/couriers/me/orders', '/api/couriers/me/orders'],
+      ['admin', 'get', '/api/admin/shops', '/api/admin/shops'],
+      ['admin', 'get', '/api/admin/products', '/api/admin/products'],
+      ['admin', 'get', '/api/admin/ingredients', '/api/admin/ingredients'],
+      ['admin', 'get', '/api/admin/staff', '/api/admin/staff'],
+      ['admin', 'get', '/api/admin/couriers', '/api/admin/couriers'],
+      ['anyone', 'post', '/api/auth/logout', '/api/auth/logout'],
+    ];
+    for (const [who, method, path, url, body] of calls) {
+      const res = await accounts[who].request(method.toUpperCase(), url, body);
+      expect([url, res.status < 300]).toEqual([url, true]);
+      expectDescribed(doc, method, path, res.status, res.body);
+    }
+  });
 });
