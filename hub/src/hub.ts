@@ -222,6 +222,8 @@ export async function createHub(options: HubOptions) {
   committed = () => relay.committed();
 
   return {
+    /** The Express app (the API's route-coverage test walks its router). */
+    app: http.app,
     services,
     snapshots,
     io,

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
           ? [`  back-office     ${base}${runtime.secretAdminUrl}   (admin, managers)`]
           : []),
         `  health          ${base}/healthz  ${base}/readyz`,
+        `  API reference   ${base}/api/docs  (OpenAPI: ${base}/api/openapi.json)`,
         '',
         runtime.stripe
           ? 'Online card payment: Stripe is configured.'

@@ -30,3 +30,7 @@ export const Refund = z.object({
   createdAt: z.string(),
 });
 export type Refund = z.infer<typeof Refund>;
+
+/** The hub's answer to Stripe's webhook: what it did with the event (`paid`, `duplicate`…). */
+export const StripeWebhookAck = z.object({ received: z.literal(true), outcome: z.string() });
+export type StripeWebhookAck = z.infer<typeof StripeWebhookAck>;

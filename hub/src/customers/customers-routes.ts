@@ -1,13 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 import {
+  CustomerMe,
+  CustomerOrders,
   LoginBody,
+  PhoneLookup,
   PhoneLookupQuery,
   RegisterCustomerBody,
-  type CustomerMe,
-  type CustomerOrders,
-  type PhoneLookup,
 } from '../contract/index.js';
 import { appError } from '../errors.js';
+import { apiRoute } from '../http/api-route.js';
 import { requireCustomer, requireStaff, startSession } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { OrdersService } from '../orders/orders-service.js';
@@ -20,44 +21,121 @@ export function customersRoutes(
 ): Router {
   const router = Router();
 
-  router.post('/customers', async (req, res) => {
-    const body = parseInput(RegisterCustomerBody, req.body);
-    const customer = await customers.register(body);
-    await startSession(req, () => {
-      req.session.customerId = customer.id;
-    });
-    const me: CustomerMe = { customer };
-    res.status(201).json(me);
-  });
+  apiRoute(
+    router,
+    {
+      method: 'post',
+      path: '/customers',
+      tag: 'Customers',
+      summary: 'Create a customer account',
+      description: 'Logs the new customer in (sets the `ocp_session` cookie).',
+      access: 'public',
+      body: RegisterCustomerBody,
+      errors: ['auth/email_taken'],
+      example: {
+        body: {
+          name: 'Camille Durand',
+          email: 'camille@example.fr',
+          phone: '06 12 34 56 78',
+          password: 'une-longue-phrase',
+        },
+      },
+      response: { status: 201, description: 'The account, logged in.', schema: CustomerMe },
+    },
+    async (req, res) => {
+      const body = parseInput(RegisterCustomerBody, req.body);
+      const customer = await customers.register(body);
+      await startSession(req, () => {
+        req.session.customerId = customer.id;
+      });
+      const me: CustomerMe = { customer };
+      res.status(201).json(me);
+    },
+  );
 
-  router.post('/customers/login', options.limiter, async (req, res) => {
-    const { email, password } = parseInput(LoginBody, req.body);
-    const customer = await customers.login(email, password);
-    if (!customer) throw appError('auth/invalid_credentials', 'Wrong e-mail or password.');
-    await startSession(req, () => {
-      req.session.customerId = customer.id;
-    });
-    const me: CustomerMe = { customer };
-    res.json(me);
-  });
+  apiRoute(
+    router,
+    {
+      method: 'post',
+      path: '/customers/login',
+      tag: 'Customers',
+      summary: 'Log in a customer',
+      access: 'public',
+      body: LoginBody,
+      errors: ['auth/invalid_credentials', 'auth/rate_limited'],
+      example: { body: { email: 'camille@example.fr', password: 'une-longue-phrase' } },
+      response: { status: 200, description: 'Logged in.', schema: CustomerMe },
+    },
+    options.limiter,
+    async (req, res) => {
+      const { email, password } = parseInput(LoginBody, req.body);
+      const customer = await customers.login(email, password);
+      if (!customer) throw appError('auth/invalid_credentials', 'Wrong e-mail or password.');
+      await startSession(req, () => {
+        req.session.customerId = customer.id;
+      });
+      const me: CustomerMe = { customer };
+      res.json(me);
+    },
+  );
 
-  router.get('/customers/lookup', async (req, res) => {
-    const actor = requireStaff(req);
-    const { phone } = parseInput(PhoneLookupQuery, req.query, 'query');
-    const body: PhoneLookup = { customers: await customers.lookupByPhone(phone, actor) };
-    res.json(body);
-  });
+  apiRoute(
+    router,
+    {
+      method: 'get',
+      path: '/customers/lookup',
+      tag: 'Customers',
+      summary: 'Find returning customers by phone (the counter)',
+      access: 'staff',
+      roles: ['counter', 'manager', 'admin'],
+      query: PhoneLookupQuery,
+      example: { query: { phone: '06 12 34 56 78' } },
+      response: {
+        status: 200,
+        description: 'Customers of past orders with that phone.',
+        schema: PhoneLookup,
+      },
+    },
+    async (req, res) => {
+      const actor = requireStaff(req);
+      const { phone } = parseInput(PhoneLookupQuery, req.query, 'query');
+      const body: PhoneLookup = { customers: await customers.lookupByPhone(phone, actor) };
+      res.json(body);
+    },
+  );
 
-  router.get('/customers/me', (req, res) => {
-    const me: CustomerMe = { customer: requireCustomer(req) };
-    res.json(me);
-  });
+  apiRoute(
+    router,
+    {
+      method: 'get',
+      path: '/customers/me',
+      tag: 'Customers',
+      summary: 'The customer of this session',
+      access: 'customer',
+      response: { status: 200, description: 'The account.', schema: CustomerMe },
+    },
+    (req, res) => {
+      const me: CustomerMe = { customer: requireCustomer(req) };
+      res.json(me);
+    },
+  );
 
-  router.get('/customers/me/orders', async (req, res) => {
-    const customer = requireCustomer(req);
-    const body: CustomerOrders = { orders: await orders.listForCustomer(customer.id) };
-    res.json(body);
-  });
+  apiRoute(
+    router,
+    {
+      method: 'get',
+      path: '/customers/me/orders',
+      tag: 'Customers',
+      summary: 'The logged-in customer’s orders',
+      access: 'customer',
+      response: { status: 200, description: 'Their orders, newest first.', schema: CustomerOrders },
+    },
+    async (req, res) => {
+      const customer = requireCustomer(req);
+      const body: CustomerOrders = { orders: await orders.listForCustomer(customer.id) };
+      res.json(body);
+    },
+  );
 
   return router;
 }

@@ -1,13 +1,30 @@
 import { Router } from 'express';
-import { TrackingTokenParam } from '../contract/index.js';
+import { Eta, TrackingTokenParam } from '../contract/index.js';
+import { apiRoute } from '../http/api-route.js';
 import { parseInput } from '../http/validate.js';
 import type { EtaService } from './eta-service.js';
 
 export function etaRoutes(eta: EtaService): Router {
   const router = Router();
-  router.get('/orders/track/:token/eta', async (req, res) => {
-    const { token } = parseInput(TrackingTokenParam, req.params, 'tracking link');
-    res.json(await eta.forToken(token));
-  });
+  apiRoute(
+    router,
+    {
+      method: 'get',
+      path: '/orders/track/:token/eta',
+      tag: 'Tracking link',
+      summary: 'When the pizza should arrive',
+      description:
+        'Kitchen queue plus route time from Google Maps, or a straight-line estimate (`source: estimate`).',
+      access: 'tracking-link',
+      params: TrackingTokenParam,
+      errors: ['order/not_found'],
+      example: { params: { token: 'qZ8vK3rT1wX6yB0nM4pL7sD9fG2hJ5kA8cE1uI3oQ6w' } },
+      response: { status: 200, description: 'The ETA.', schema: Eta },
+    },
+    async (req, res) => {
+      const { token } = parseInput(TrackingTokenParam, req.params, 'tracking link');
+      res.json(await eta.forToken(token));
+    },
+  );
   return router;
 }

@@ -34,6 +34,7 @@ import { snapshotRoutes } from '../realtime/snapshot-routes.js';
 import type { SnapshotService } from '../realtime/snapshot-service.js';
 import { stockRoutes } from '../stock/stock-routes.js';
 import type { StockService } from '../stock/stock-service.js';
+import { apiDocsPage, openApiRoutes } from './api-docs.js';
 import { backOfficeFront } from './back-office-front.js';
 import { createErrorHandler } from './error-handler.js';
 import type { Outage } from '../health/outage.js';
@@ -147,6 +148,8 @@ export function createHttpApp(deps: HttpDeps) {
     createTableIfMissing: false,
     pruneSessionInterval: config.env === 'test' ? false : 15 * 60,
   });
+  // The API's docs page, before the session: it is the same page for everyone.
+  app.use('/api/docs', apiDocsPage());
   app.use(stripeWebhookRoute(services.payments));
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
@@ -173,6 +176,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.use((req, res, next) => (byTrackingLink(req) ? next() : sessionMiddleware(req, res, next)));
   api.use((req, res, next) => (byTrackingLink(req) ? next() : principal(req, res, next)));
   const limiter = loginLimiter(config.loginRateLimit);
+  api.use(openApiRoutes(() => app, deps.rootDir, config.secretAdminUrl !== undefined));
   api.use(menuRoutes(services.menu));
   api.use(ordersRoutes(services.orders));
   api.use(authRoutes(services.auth, { limiter, sessionCookie: SESSION_COOKIE }));
