@@ -36,7 +36,9 @@ export function levelsMap(levels: Record<number, number>): Map<number, number> {
   return new Map(Object.entries(levels).map(([id, available]) => [Number(id), available] as const));
 }
 
-export function recipeOf(product: Pick<MenuProduct, 'recipe'>): Array<{ ingredientId: number; quantity: number }> {
+export function recipeOf(
+  product: Pick<MenuProduct, 'recipe'>,
+): Array<{ ingredientId: number; quantity: number }> {
   return product.recipe.map((r) => ({ ingredientId: r.ingredientId, quantity: r.quantity }));
 }
 
