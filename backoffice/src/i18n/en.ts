@@ -198,6 +198,8 @@ export const en: typeof fr = {
     courier: { update: 'Courier changed' },
   },
   fields: {
+    allergens: 'allergens',
+    mayContain: 'may contain',
     name: 'name',
     slug: 'identifier',
     kind: 'kind',

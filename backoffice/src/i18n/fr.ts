@@ -199,6 +199,8 @@ export const fr = {
     courier: { update: 'Livreur modifié' },
   },
   fields: {
+    allergens: 'allergènes',
+    mayContain: 'peut contenir',
     name: 'nom',
     slug: 'identifiant',
     kind: 'type',
