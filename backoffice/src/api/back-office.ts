@@ -15,6 +15,7 @@ import {
   type CreateProductBody,
   type CreateStaffBody,
   type UpdateCourierBody,
+  type UpdateIngredientBody,
   type UpdateProductBody,
   type UpdateShopBody,
   type UpdateStaffBody,
@@ -43,6 +44,8 @@ export const backOfficeApi = {
     api(AdminIngredient, `${base}/ingredients`, { method: 'POST', body }),
   renameIngredient: (ingredientId: number, name: string) =>
     api(AdminIngredient, `${base}/ingredients/${ingredientId}`, { method: 'PATCH', body: { name } }),
+  updateIngredient: (ingredientId: number, body: Input<UpdateIngredientBody>) =>
+    api(AdminIngredient, `${base}/ingredients/${ingredientId}`, { method: 'PATCH', body }),
   updateThreshold: (shopId: number, ingredientId: number, lowThreshold: unknown) =>
     api(AdminIngredient, `${base}/shops/${shopId}/ingredients/${ingredientId}`, {
       method: 'PATCH',

@@ -17,6 +17,8 @@ export const ICONS = {
   pizza: 'M12 21L3 6c6-3 12-3 18 0zM4.5 8.5c5-2 10-2 15 0M10 11h.01M14 12h.01M12 15h.01',
   cart: 'M3 4h2l2.5 11h10L20 8H6.5M9 20h.01M17 20h.01',
   arrow: 'M5 12h14M13 6l6 6-6 6',
+  alert: 'M12 4L2.5 20h19zM12 10v4.5M12 17.5h.01',
+  filter: 'M4 5h16l-6 7.5V19l-4 2v-8.5z',
 } as const;
 
 export type IconName = keyof typeof ICONS;

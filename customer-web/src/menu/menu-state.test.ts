@@ -1,3 +1,4 @@
+import type { EventEnvelope, MenuProduct } from '@ocp/hub/contract';
 import { describe, expect, it } from 'vitest';
 import { HAM, MOZZA, menuSnapshot, PATON, stockEvent, TOMATO } from '../testing/fixtures.js';
 import { applyMenuEvent, menuFromSnapshot } from './menu-state.js';
@@ -40,5 +41,48 @@ describe('applyMenuEvent', () => {
     const state = menuFromSnapshot(menuSnapshot(levels), false);
     const next = applyMenuEvent(state, stockEvent([{ ingredientId: PATON, onHand: 99, reserved: 0 }]));
     expect(available(next)).toEqual({ margherita: 0, reine: 0, cola: 0 });
+  });
+});
+
+describe('applyMenuEvent: the back-office changed the menu', () => {
+  const menuChanged = (products: unknown[], shopId = 1): EventEnvelope => ({
+    ...stockEvent([]),
+    type: 'menu.changed',
+    shopId,
+    data: { products },
+  });
+  const asAdmin = (p: MenuProduct, changes: Partial<MenuProduct> & { active?: boolean } = {}) => {
+    const { available: _available, ...rest } = p;
+    return { ...rest, active: true, position: 0, ...changes };
+  };
+
+  it('shows the allergens as they are now, keeping availability from the levels it holds', () => {
+    const state = menuFromSnapshot(menuSnapshot(levels));
+    const margherita = state.products.find((p) => p.slug === 'margherita')!;
+    const next = applyMenuEvent(
+      state,
+      menuChanged([asAdmin(margherita, { allergens: ['gluten', 'milk', 'celery'], mayContain: ['fish'] })]),
+    );
+    expect(next.products.find((p) => p.slug === 'margherita')).toMatchObject({
+      allergens: ['gluten', 'milk', 'celery'],
+      mayContain: ['fish'],
+      available: 5,
+    });
+    // The others are the same objects: nothing else re-renders.
+    expect(next.products.find((p) => p.slug === 'reine')).toBe(
+      state.products.find((p) => p.slug === 'reine'),
+    );
+  });
+
+  it('drops a product taken off the menu, adds a new one, ignores other shops', () => {
+    const state = menuFromSnapshot(menuSnapshot(levels));
+    const cola = state.products.find((p) => p.slug === 'cola')!;
+    const next = applyMenuEvent(
+      state,
+      menuChanged([asAdmin(cola, { active: false }), asAdmin({ ...cola, id: 99, slug: 'limonade' })]),
+    );
+    expect(next.products.map((p) => p.slug)).toEqual(['margherita', 'reine', 'limonade']);
+    expect(applyMenuEvent(state, menuChanged([asAdmin(cola, { active: false })], 2))).toBe(state);
+    expect(applyMenuEvent(state, menuChanged(['nonsense' as unknown]))).toBe(state);
   });
 });

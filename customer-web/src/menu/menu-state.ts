@@ -1,4 +1,11 @@
-import { StockChangedData, type EventEnvelope, type MenuProduct, type MenuSnapshot } from '@ocp/hub/contract';
+import {
+  MenuChangedData,
+  StockChangedData,
+  type AdminProduct,
+  type EventEnvelope,
+  type MenuProduct,
+  type MenuSnapshot,
+} from '@ocp/hub/contract';
 import { makeableCount } from '@ocp/hub/domain/stock';
 
 /**
@@ -29,7 +36,9 @@ export function levelsMap(levels: Record<number, number>): Map<number, number> {
   return new Map(Object.entries(levels).map(([id, available]) => [Number(id), available] as const));
 }
 
-export function recipeOf(product: MenuProduct): Array<{ ingredientId: number; quantity: number }> {
+export function recipeOf(
+  product: Pick<MenuProduct, 'recipe'>,
+): Array<{ ingredientId: number; quantity: number }> {
   return product.recipe.map((r) => ({ ingredientId: r.ingredientId, quantity: r.quantity }));
 }
 
@@ -38,6 +47,7 @@ export function recipeOf(product: MenuProduct): Array<{ ingredientId: number; qu
  * the same levels twice changes nothing either (the state object is returned as is).
  */
 export function applyMenuEvent(state: MenuState, event: EventEnvelope): MenuState {
+  if (event.type === 'menu.changed' && event.shopId === state.shopId) return applyMenuChange(state, event);
   if (event.type !== 'stock.changed' || event.shopId !== state.shopId) return state;
   const parsed = StockChangedData.safeParse(event.data);
   if (!parsed.success) return state;
@@ -58,4 +68,28 @@ export function applyMenuEvent(state: MenuState, event: EventEnvelope): MenuStat
     return { ...product, available };
   });
   return { ...state, levels, products: changed ? products : state.products };
+}
+
+/**
+ * The back-office changed products (a recipe, a price, an ingredient's allergens): the page shows
+ * them as they are now, without a reload — a customer must not order on allergens that were
+ * just corrected. A product taken off the menu leaves it; a new one joins it.
+ */
+function applyMenuChange(state: MenuState, event: EventEnvelope): MenuState {
+  const parsed = MenuChangedData.safeParse(event.data);
+  if (!parsed.success || parsed.data.products.length === 0) return state;
+  const changed = new Map(parsed.data.products.map((p) => [p.id, p]));
+  const map = levelsMap(state.levels);
+  const toMenu = ({ active: _active, position: _position, ...product }: AdminProduct): MenuProduct => ({
+    ...product,
+    available: state.open ? makeableCount(recipeOf(product), map, UNLIMITED) : 0,
+  });
+  const products = state.products.flatMap((product) => {
+    const next = changed.get(product.id);
+    if (!next) return [product];
+    changed.delete(product.id);
+    return next.active ? [toMenu(next)] : [];
+  });
+  for (const added of changed.values()) if (added.active) products.push(toMenu(added));
+  return { ...state, products };
 }

@@ -46,10 +46,13 @@ export function product(
       ingredientName: `ingredient ${ingredientId}`,
       unit: 'g',
       quantity,
+      allergens: [],
     })),
     steps: [],
     prepMinutes: 3,
     bakeMinutes: 2,
+    allergens: [],
+    mayContain: [],
   };
 }
 

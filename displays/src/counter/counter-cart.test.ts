@@ -26,6 +26,8 @@ const product = (id: number, available: number, priceCents = 1090): MenuProduct 
   steps: [],
   prepMinutes: 4,
   bakeMinutes: 2,
+  allergens: [],
+  mayContain: [],
 });
 
 describe('counter cart', () => {

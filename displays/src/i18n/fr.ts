@@ -264,5 +264,27 @@ export const fr = {
       zone: 'Zone de livraison ({km} km)',
     },
   },
+  allergens: {
+    names: {
+      gluten: 'Gluten',
+      crustaceans: 'Crustacés',
+      eggs: 'Œufs',
+      fish: 'Poisson',
+      peanuts: 'Arachides',
+      soybeans: 'Soja',
+      milk: 'Lait',
+      nuts: 'Fruits à coque',
+      celery: 'Céleri',
+      mustard: 'Moutarde',
+      sesame: 'Sésame',
+      sulphites: 'Sulfites',
+      lupin: 'Lupin',
+      molluscs: 'Mollusques',
+    },
+    title: 'Allergènes',
+    none: 'Aucun allergène réglementaire',
+    mayContain: 'Peut contenir : {list}',
+    traces: 'traces : {list}',
+  },
 };
 export type Messages = typeof fr;

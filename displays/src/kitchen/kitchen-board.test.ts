@@ -165,10 +165,14 @@ describe('menu changes from the back-office', () => {
     vatRateBp: 1000,
     photoUrl: null,
     available: 12,
-    recipe: [{ ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g', quantity: 120 }],
+    recipe: [
+      { ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g', quantity: 120, allergens: ['milk'] },
+    ],
     steps: ['Étaler le pâton'],
     prepMinutes: 3,
     bakeMinutes: 2,
+    allergens: ['milk'],
+    mayContain: [],
   };
   const withMenu = () =>
     kitchenBoardFromSnapshot({ seq: 100, shopId: 1, shop, orders: [order()], products: [margherita] });
@@ -186,9 +190,12 @@ describe('menu changes from the back-office', () => {
 
   it('a changed recipe replaces the recipe card; the count of what can be made stays', () => {
     const steps = ['Étaler le pâton à 30 cm', 'Mozzarella : 140 g'];
-    const recipe = [{ ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g' as const, quantity: 140 }];
-    const s = applyKitchenEvent(withMenu(), menuChanged([edited({ steps, recipe })]));
-    expect(s.products[1]).toEqual({ ...margherita, steps, recipe });
+    const recipe = [
+      { ingredientId: 3, ingredientName: 'Mozzarella', unit: 'g' as const, quantity: 140, allergens: [] },
+    ];
+    // The allergens changed with it (a lactose-free mozzarella): the card says so.
+    const s = applyKitchenEvent(withMenu(), menuChanged([edited({ steps, recipe, allergens: [] })]));
+    expect(s.products[1]).toEqual({ ...margherita, steps, recipe, allergens: [] });
     expect(Object.keys(s.tickets)).toHaveLength(1);
   });
 

@@ -56,10 +56,13 @@ function product(id: number, name: string, recipe: Array<[number, string, number
       ingredientName,
       unit: 'g',
       quantity,
+      allergens: [],
     })),
     steps: [],
     prepMinutes: 5,
     bakeMinutes: 2,
+    allergens: [],
+    mayContain: [],
   };
 }
 

@@ -6,12 +6,14 @@ import {
   AdminShop,
   AdminStaff,
   AuditEntry,
+  type Allergen,
   type AuditEntity,
   type CourierVehicle,
   type RecipeLineInput,
   type StaffRole,
 } from '../contract/index.js';
 import { sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import { productAllergens } from '../domain/allergens.js';
 
 /**
  * The back-office's reads and writes. "Locking" reads take the row's lock (FOR UPDATE) so the
@@ -62,19 +64,25 @@ export async function updateShop(tx: DatabaseTransactionConnection, shop: AdminS
 const productSelect = sql.fragment`
   select p.id, p.slug, p.name, p.kind, p.description, p.price_cents as "priceCents", p.vat_rate_bp as "vatRateBp",
          p.photo_url as "photoUrl", p.active, p.position, p.prep_minutes as "prepMinutes",
-         p.bake_minutes as "bakeMinutes", p.steps,
+         p.bake_minutes as "bakeMinutes", p.steps, p.may_contain as "mayContain",
          coalesce((select json_agg(json_build_object('ingredientId', r.ingredient_id, 'ingredientName', i.name,
-                    'unit', i.unit, 'quantity', r.quantity) order by r.ingredient_id)
+                    'unit', i.unit, 'quantity', r.quantity, 'allergens', i.allergens) order by r.ingredient_id)
                    from recipe_items r join ingredients i on i.id = r.ingredient_id
                    where r.product_id = p.id), '[]'::json) as recipe
   from products p`;
 
+// The derived allergens are computed from the row, not selected: the rule lives in the domain.
+const ProductRow = AdminProduct.omit({ allergens: true });
+const withAllergens = (row: z.infer<typeof ProductRow>): AdminProduct => ({
+  ...row,
+  ...productAllergens(row.recipe, row.mayContain),
+});
+
 export async function listProducts(db: Queryable): Promise<AdminProduct[]> {
-  return [
-    ...(await db.any(
-      sql.type(AdminProduct)`${productSelect} order by p.active desc, p.kind desc, p.position, p.id`,
-    )),
-  ];
+  const rows = await db.any(
+    sql.type(ProductRow)`${productSelect} order by p.active desc, p.kind desc, p.position, p.id`,
+  );
+  return rows.map(withAllergens);
 }
 
 export async function findProduct(db: Queryable, id: number, lock = false): Promise<AdminProduct | null> {
@@ -85,17 +93,17 @@ export async function findProduct(db: Queryable, id: number, lock = false): Prom
     );
     if (exists === null) return null;
   }
-  return db.maybeOne(sql.type(AdminProduct)`${productSelect} where p.id = ${id}`);
+  const row = await db.maybeOne(sql.type(ProductRow)`${productSelect} where p.id = ${id}`);
+  return row && withAllergens(row);
 }
 
 export async function findProducts(db: Queryable, ids: readonly number[]): Promise<AdminProduct[]> {
-  return [
-    ...(await db.any(
-      sql.type(
-        AdminProduct,
-      )`${productSelect} where p.id = any(${sql.array(ids as number[], 'int4')}) order by p.id`,
-    )),
-  ];
+  const rows = await db.any(
+    sql.type(
+      ProductRow,
+    )`${productSelect} where p.id = any(${sql.array(ids as number[], 'int4')}) order by p.id`,
+  );
+  return rows.map(withAllergens);
 }
 
 export async function productSlugTaken(db: Queryable, slug: string): Promise<boolean> {
@@ -112,6 +120,7 @@ export type ProductFields = {
   prepMinutes: number;
   bakeMinutes: number;
   steps: string[];
+  mayContain: Allergen[];
 };
 
 export async function insertProduct(
@@ -120,22 +129,24 @@ export async function insertProduct(
 ): Promise<number> {
   return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
     insert into products (slug, name, kind, description, price_cents, vat_rate_bp, active, position,
-                          prep_minutes, bake_minutes, steps)
+                          prep_minutes, bake_minutes, steps, may_contain)
     values (${p.slug}, ${p.name}, ${p.kind}, ${p.description}, ${p.priceCents}, ${p.vatRateBp}, ${p.active},
-            ${p.position}, ${p.prepMinutes}, ${p.bakeMinutes}, ${sql.jsonb(p.steps)})
+            ${p.position}, ${p.prepMinutes}, ${p.bakeMinutes}, ${sql.jsonb(p.steps)},
+            ${sql.array(p.mayContain, 'text')})
     returning id`);
 }
 
 export async function updateProduct(
   tx: DatabaseTransactionConnection,
   id: number,
-  p: ProductFields,
+  p: Omit<ProductFields, 'mayContain'> & { mayContain: Allergen[] | null },
 ): Promise<void> {
   await tx.query(sql.unsafe`
     update products set
       name = ${p.name}, description = ${p.description}, price_cents = ${p.priceCents},
       vat_rate_bp = ${p.vatRateBp}, active = ${p.active}, position = ${p.position},
-      prep_minutes = ${p.prepMinutes}, bake_minutes = ${p.bakeMinutes}, steps = ${sql.jsonb(p.steps)}
+      prep_minutes = ${p.prepMinutes}, bake_minutes = ${p.bakeMinutes}, steps = ${sql.jsonb(p.steps)},
+      may_contain = coalesce(${p.mayContain && sql.array(p.mayContain, 'text')}, may_contain)
     where id = ${id}`);
 }
 
@@ -177,7 +188,7 @@ export async function listIngredients(
     : sql.fragment``;
   return [
     ...(await db.any(sql.type(AdminIngredient)`
-      select i.id, i.name, i.unit,
+      select i.id, i.name, i.unit, i.allergens,
              (select count(*)::int from recipe_items r where r.ingredient_id = i.id) as "usedBy",
              coalesce((select json_agg(json_build_object('shopId', s.shop_id, 'lowThreshold', s.low_threshold,
                                         'onHand', s.on_hand, 'reserved', s.reserved) order by s.shop_id)
@@ -187,12 +198,14 @@ export async function listIngredients(
   ];
 }
 
-const IngredientRow = z.object({ id: z.number(), name: z.string(), unit: z.enum(['g', 'ml', 'piece']) });
+const IngredientRow = AdminIngredient.pick({ id: true, name: true, unit: true, allergens: true });
 export type IngredientRow = z.infer<typeof IngredientRow>;
 
 export async function findIngredient(db: Queryable, id: number, lock = false): Promise<IngredientRow | null> {
   return db.maybeOne(
-    sql.type(IngredientRow)`select id, name, unit from ingredients where id = ${id} ${lockClause(lock)}`,
+    sql.type(
+      IngredientRow,
+    )`select id, name, unit, allergens from ingredients where id = ${id} ${lockClause(lock)}`,
   );
 }
 
@@ -217,11 +230,12 @@ export async function ingredientNameTaken(db: Queryable, name: string, exceptId?
  */
 export async function insertIngredient(
   tx: DatabaseTransactionConnection,
-  input: { name: string; unit: string; lowThreshold: number },
+  input: { name: string; unit: string; lowThreshold: number; allergens: readonly Allergen[] },
   thresholdShops: readonly number[] | null,
 ): Promise<number> {
   const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
-    insert into ingredients (name, unit) values (${input.name}, ${input.unit}) returning id`);
+    insert into ingredients (name, unit, allergens)
+    values (${input.name}, ${input.unit}, ${sql.array([...input.allergens], 'text')}) returning id`);
   const applies = thresholdShops
     ? sql.fragment`s.id = any(${sql.array(thresholdShops as number[], 'int4')})`
     : sql.fragment`true`;
@@ -232,12 +246,12 @@ export async function insertIngredient(
   return id;
 }
 
-export async function renameIngredient(
+export async function updateIngredient(
   tx: DatabaseTransactionConnection,
-  id: number,
-  name: string,
+  i: { id: number; name: string; allergens: readonly Allergen[] },
 ): Promise<void> {
-  await tx.query(sql.unsafe`update ingredients set name = ${name} where id = ${id}`);
+  await tx.query(sql.unsafe`
+    update ingredients set name = ${i.name}, allergens = ${sql.array([...i.allergens], 'text')} where id = ${i.id}`);
 }
 
 const ThresholdRow = z.object({

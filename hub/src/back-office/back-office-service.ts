@@ -21,6 +21,7 @@ import {
 import { hashPassword } from '../adapters/passwords.js';
 import { pgErrorCode, type DatabasePool, type DatabaseTransactionConnection } from '../adapters/postgres.js';
 import { isManagerOf, type Actor, type StaffActor } from '../domain/actor.js';
+import { inRegulationOrder } from '../domain/allergens.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../orders/orders-service.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
@@ -213,7 +214,10 @@ export function createBackOfficeService(deps: {
       try {
         return await transact(async (tx) => {
           const { recipe, ...fields } = body;
-          const id = await repo.insertProduct(tx, fields);
+          const id = await repo.insertProduct(tx, {
+            ...fields,
+            mayContain: inRegulationOrder(fields.mayContain),
+          });
           await repo.replaceRecipe(tx, id, recipe);
           const after = (await repo.findProduct(tx, id))!;
           await audit(tx, actor, {
@@ -255,6 +259,8 @@ export function createBackOfficeService(deps: {
           prepMinutes: fields.prepMinutes ?? before.prepMinutes,
           bakeMinutes: fields.bakeMinutes ?? before.bakeMinutes,
           steps: fields.steps ?? before.steps,
+          // Absent: the stored traces stay as they are (the product shows only those its recipe lacks).
+          mayContain: fields.mayContain ? inRegulationOrder(fields.mayContain) : null,
         });
         if (recipe) await repo.replaceRecipe(tx, productId, recipe);
         const after = (await repo.findProduct(tx, productId))!;
@@ -281,7 +287,8 @@ export function createBackOfficeService(deps: {
       return repo.listIngredients(db, scope === null ? null : [scope]);
     },
 
-    async createIngredient(body: CreateIngredientBody, actor: StaffActor): Promise<AdminIngredient> {
+    async createIngredient(input: CreateIngredientBody, actor: StaffActor): Promise<AdminIngredient> {
+      const body = { ...input, allergens: inRegulationOrder(input.allergens) };
       if (await repo.ingredientNameTaken(db, body.name)) {
         throw appError('ingredient/name_taken', `An ingredient is already called ${body.name}.`);
       }
@@ -314,7 +321,7 @@ export function createBackOfficeService(deps: {
       body: UpdateIngredientBody,
       actor: StaffActor,
     ): Promise<AdminIngredient> {
-      if (await repo.ingredientNameTaken(db, body.name, ingredientId)) {
+      if (body.name !== undefined && (await repo.ingredientNameTaken(db, body.name, ingredientId))) {
         throw appError('ingredient/name_taken', `An ingredient is already called ${body.name}.`);
       }
       const scope = scopeOf(actor);
@@ -322,17 +329,22 @@ export function createBackOfficeService(deps: {
         await transact(async (tx) => {
           const before = await repo.findIngredient(tx, ingredientId, true);
           if (!before) throw appError('ingredient/not_found', `There is no ingredient ${ingredientId}.`);
-          if (before.name === body.name) return;
-          await repo.renameIngredient(tx, ingredientId, body.name);
+          const after = {
+            ...before,
+            name: body.name ?? before.name,
+            allergens: body.allergens ? inRegulationOrder(body.allergens) : before.allergens,
+          };
+          if (sameJson(before, after)) return;
+          await repo.updateIngredient(tx, after);
           await audit(tx, actor, {
             action: 'ingredient.update',
             entity: 'ingredient',
             entityId: ingredientId,
             shopId: null,
             before,
-            after: { ...before, name: body.name },
+            after,
           });
-          // Recipe cards name their ingredients.
+          // Recipe cards name their ingredients, and menus show the allergens they bring.
           await menuChanged(tx, await repo.productIdsUsing(tx, ingredientId));
         });
       } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IngredientUnit, ProductKind, ShopStatus, StaffRole } from './enums.js';
-import { OpeningHours, Position, RecipeItem, Shop } from './shops.js';
+import { Allergen, IngredientUnit, ProductKind, ShopStatus, StaffRole } from './enums.js';
+import { OpeningHours, Position, ProductAllergens, RecipeItem, Shop } from './shops.js';
 
 /**
  * The back-office (issue 7): the bodies of every edit, the lists its screens read, and the audit
@@ -106,6 +106,16 @@ export type AdminShopList = z.infer<typeof AdminShopList>;
 // ---------------------------------------------------------------------------------------------
 // Menu: products, recipes, steps
 
+/** A set of allergen codes as the back-office sends it: known codes, each once. */
+export const AllergenListInput = z
+  .array(
+    z.enum(Allergen.options, {
+      error: `one of the 14 EU allergen codes (${Allergen.options.join(', ')})`,
+    }),
+    { error: 'a list of allergen codes' },
+  )
+  .refine((codes) => new Set(codes).size === codes.length, 'each allergen once');
+
 export const RecipeLineInput = z.strictObject({
   ingredientId: id,
   quantity: z.number().int().positive('a quantity above 0').max(100_000),
@@ -148,6 +158,8 @@ const productFields = {
   position: z.number().int().min(0).max(10_000),
   recipe: Recipe,
   steps: Steps,
+  /** Traces the product may contain besides its recipe's allergens (shared oven, supplier label). */
+  mayContain: AllergenListInput,
 };
 
 export const CreateProductBody = z.strictObject({
@@ -165,6 +177,7 @@ export const CreateProductBody = z.strictObject({
   position: productFields.position.default(0),
   recipe: productFields.recipe.default([]),
   steps: productFields.steps.default([]),
+  mayContain: productFields.mayContain.default([]),
 });
 export type CreateProductBody = z.infer<typeof CreateProductBody>;
 
@@ -182,6 +195,8 @@ export const UpdateProductBody = z
     recipe: productFields.recipe.optional(),
     /** The whole list of steps, in order. */
     steps: productFields.steps.optional(),
+    /** The whole list of traces. */
+    mayContain: productFields.mayContain.optional(),
   })
   .refine(atLeastOneField, NOTHING_TO_CHANGE);
 export type UpdateProductBody = z.infer<typeof UpdateProductBody>;
@@ -202,6 +217,8 @@ export const AdminProduct = z.object({
   bakeMinutes: z.number().int(),
   recipe: z.array(RecipeItem),
   steps: z.array(z.string()),
+  /** Derived from the recipe (read-only) and the traces (edited). */
+  ...ProductAllergens.shape,
 });
 export type AdminProduct = z.infer<typeof AdminProduct>;
 
@@ -216,11 +233,18 @@ export const CreateIngredientBody = z.strictObject({
   unit: IngredientUnit,
   /** The low-stock threshold given to every shop the caller manages (all of them for an admin). */
   lowThreshold: z.number().int().min(0).max(1_000_000).default(0),
+  allergens: AllergenListInput.default([]),
 });
 export type CreateIngredientBody = z.infer<typeof CreateIngredientBody>;
 
 /** The unit is fixed once created: recipes' quantities are written in it. */
-export const UpdateIngredientBody = z.strictObject({ name: trimmed(2, 100) });
+export const UpdateIngredientBody = z
+  .strictObject({
+    name: trimmed(2, 100).optional(),
+    /** The whole list: the allergens this ingredient contains. */
+    allergens: AllergenListInput.optional(),
+  })
+  .refine(atLeastOneField, NOTHING_TO_CHANGE);
 export type UpdateIngredientBody = z.infer<typeof UpdateIngredientBody>;
 
 export const UpdateThresholdBody = z.strictObject({
@@ -232,6 +256,7 @@ export const AdminIngredient = z.object({
   id: z.number().int(),
   name: z.string(),
   unit: IngredientUnit,
+  allergens: z.array(Allergen),
   /** How many products' recipes use it. */
   usedBy: z.number().int(),
   /** Per shop the caller may see: its low-stock threshold and what it has on hand. */

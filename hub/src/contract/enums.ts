@@ -47,3 +47,26 @@ export const StockMovementKind = z.enum([
   'adjustment',
 ]);
 export type StockMovementKind = z.infer<typeof StockMovementKind>;
+
+/**
+ * The 14 allergens EU Regulation 1169/2011 (annex II) requires a food seller to declare, before
+ * an online purchase too. The order is the regulation's: lists of allergens are shown in it.
+ */
+export const Allergen = z.enum([
+  'gluten',
+  'crustaceans',
+  'eggs',
+  'fish',
+  'peanuts',
+  'soybeans',
+  'milk',
+  'nuts',
+  'celery',
+  'mustard',
+  'sesame',
+  'sulphites',
+  'lupin',
+  'molluscs',
+]);
+export type Allergen = z.infer<typeof Allergen>;
+export const ALLERGENS = Allergen.options;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IngredientUnit, ProductKind, ShopStatus } from './enums.js';
+import { Allergen, IngredientUnit, ProductKind, ShopStatus } from './enums.js';
 
 export const Position = z.object({
   lat: z.number().min(-90).max(90),
@@ -43,8 +43,21 @@ export const RecipeItem = z.object({
   ingredientName: z.string(),
   unit: IngredientUnit,
   quantity: z.number().int().positive(),
+  /** The regulated allergens this ingredient contains (the pizza makers see which line brings which). */
+  allergens: z.array(Allergen),
 });
 export type RecipeItem = z.infer<typeof RecipeItem>;
+
+/**
+ * What a product declares (EU Regulation 1169/2011): the allergens its recipe contains, derived
+ * from its ingredients, and apart the traces it may contain (never one it already contains).
+ * Both in the regulation's order.
+ */
+export const ProductAllergens = z.object({
+  allergens: z.array(Allergen),
+  mayContain: z.array(Allergen),
+});
+export type ProductAllergens = z.infer<typeof ProductAllergens>;
 
 export const MenuProduct = z.object({
   id: z.number().int(),
@@ -61,6 +74,7 @@ export const MenuProduct = z.object({
   steps: z.array(z.string()),
   prepMinutes: z.number().int(),
   bakeMinutes: z.number().int(),
+  ...ProductAllergens.shape,
 });
 export type MenuProduct = z.infer<typeof MenuProduct>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ProductKind, Shop } from '../contract/index.js';
+import { Allergen, ProductKind, Shop } from '../contract/index.js';
+import { productAllergens } from '../domain/allergens.js';
 import { sql, type Queryable } from '../adapters/postgres.js';
 
 const shopSelect = sql.fragment`
@@ -37,34 +38,40 @@ const ProductRow = z.object({
       ingredientName: z.string(),
       unit: z.enum(['g', 'ml', 'piece']),
       quantity: z.number(),
+      allergens: z.array(Allergen),
     }),
   ),
+  mayContain: z.array(Allergen),
 });
-export type ProductRow = z.infer<typeof ProductRow>;
+export type ProductRow = z.infer<typeof ProductRow> & { allergens: Allergen[] };
+
+const withAllergens = (row: z.infer<typeof ProductRow>): ProductRow => ({
+  ...row,
+  ...productAllergens(row.recipe, row.mayContain),
+});
 
 const productSelect = sql.fragment`
   select p.id, p.slug, p.name, p.kind, p.description, p.price_cents as "priceCents", p.vat_rate_bp as "vatRateBp",
          p.photo_url as "photoUrl", p.prep_minutes as "prepMinutes", p.bake_minutes as "bakeMinutes", p.steps, p.active,
+         p.may_contain as "mayContain",
          coalesce((select json_agg(json_build_object('ingredientId', r.ingredient_id, 'ingredientName', i.name,
-                    'unit', i.unit, 'quantity', r.quantity) order by r.ingredient_id)
+                    'unit', i.unit, 'quantity', r.quantity, 'allergens', i.allergens) order by r.ingredient_id)
                    from recipe_items r join ingredients i on i.id = r.ingredient_id
                    where r.product_id = p.id), '[]'::json) as recipe
   from products p`;
 
 export async function listActiveProducts(db: Queryable): Promise<ProductRow[]> {
-  return [
-    ...(await db.any(
-      sql.type(ProductRow)`${productSelect} where p.active order by p.kind desc, p.position, p.id`,
-    )),
-  ];
+  const rows = await db.any(
+    sql.type(ProductRow)`${productSelect} where p.active order by p.kind desc, p.position, p.id`,
+  );
+  return rows.map(withAllergens);
 }
 
 export async function findProducts(db: Queryable, ids: readonly number[]): Promise<ProductRow[]> {
-  return [
-    ...(await db.any(
-      sql.type(ProductRow)`${productSelect} where p.id = any(${sql.array(ids as number[], 'int4')})`,
-    )),
-  ];
+  const rows = await db.any(
+    sql.type(ProductRow)`${productSelect} where p.id = any(${sql.array(ids as number[], 'int4')})`,
+  );
+  return rows.map(withAllergens);
 }
 
 const Available = z.object({ ingredientId: z.number(), available: z.number() });

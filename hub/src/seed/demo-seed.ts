@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { IngredientUnit, OpeningHours, ProductKind, ShopStatus, type StaffRole } from '../contract/index.js';
+import {
+  Allergen,
+  IngredientUnit,
+  OpeningHours,
+  ProductKind,
+  ShopStatus,
+  type StaffRole,
+} from '../contract/index.js';
 import { sql, type DatabasePool } from '../adapters/postgres.js';
 import { hashPassword } from '../adapters/passwords.js';
 
@@ -12,6 +19,7 @@ const DemoData = z.object({
       unit: IngredientUnit,
       stockPerShop: z.number().int().nonnegative(),
       lowThreshold: z.number().int().nonnegative(),
+      allergens: z.array(Allergen).default([]),
     }),
   ),
   products: z.array(
@@ -27,6 +35,7 @@ const DemoData = z.object({
       steps: z.array(z.string()),
       recipe: z.array(z.object({ ingredient: z.string(), quantity: z.number().int().positive() })),
       photoUrl: z.string().nullable(),
+      mayContain: z.array(Allergen).default([]),
     }),
   ),
   shops: z.array(
@@ -75,9 +84,8 @@ export async function seedDemo(pool: DatabasePool, file: string, progress: SeedP
     const ingredientIds = new Map<string, number>();
     for (const i of data.ingredients) {
       const id = await tx.oneFirst(
-        sql.type(
-          z.object({ id: z.number() }),
-        )`insert into ingredients (name, unit) values (${i.name}, ${i.unit}) returning id`,
+        sql.type(z.object({ id: z.number() }))`insert into ingredients (name, unit, allergens)
+          values (${i.name}, ${i.unit}, ${sql.array(i.allergens, 'text')}) returning id`,
       );
       ingredientIds.set(i.key, id);
     }
@@ -85,9 +93,9 @@ export async function seedDemo(pool: DatabasePool, file: string, progress: SeedP
     progress(`seeding ${data.products.length} products with recipes`);
     for (const [position, p] of data.products.entries()) {
       const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
-        insert into products (slug, name, kind, description, price_cents, vat_rate_bp, prep_minutes, bake_minutes, steps, photo_url, position)
+        insert into products (slug, name, kind, description, price_cents, vat_rate_bp, prep_minutes, bake_minutes, steps, photo_url, position, may_contain)
         values (${p.slug}, ${p.name}, ${p.kind}, ${p.description}, ${p.priceCents}, ${p.vatRateBp}, ${p.prepMinutes},
-                ${p.bakeMinutes}, ${sql.jsonb(p.steps)}, ${p.photoUrl}, ${position})
+                ${p.bakeMinutes}, ${sql.jsonb(p.steps)}, ${p.photoUrl}, ${position}, ${sql.array(p.mayContain, 'text')})
         returning id`);
       for (const r of p.recipe) {
         const ingredientId = ingredientIds.get(r.ingredient);
