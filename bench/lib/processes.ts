@@ -188,6 +188,8 @@ export async function spawnHub(options: {
       SEED_DEMO: 'false',
       // As production runs: rows are not re-checked against their zod schemas (config.ts).
       DB_VALIDATE_ROWS: 'false',
+      // 10,000 screens from one loopback address: the per-client cap is for real clients.
+      SOCKETS_PER_CLIENT: '1000000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

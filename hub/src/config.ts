@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   SEED_DEMO: optional(z.enum(['true', 'false'])),
   TRUST_PROXY: optional(z.enum(['true', 'false'])),
   LOGIN_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(10)),
+  /** Sockets one client address may hold open on one hub node (a shop's NAT: its screens and guests). */
+  SOCKETS_PER_CLIENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(200)),
   /**
    * Whether every row PostgreSQL returns is checked against its zod schema. Default: on in
    * development and tests (a query and its schema drifting apart fails loudly), off in production
@@ -121,6 +123,7 @@ export type Config = {
   embeddedPgPort: number;
   seedDemo: boolean;
   trustProxy: boolean;
+  socketsPerClient: number;
   loginRateLimit: number;
   /** Rows checked against their schemas (DB_VALIDATE_ROWS; default off in production only). */
   validateRows: boolean;
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // The demo seed goes into the embedded database by default, never into a configured one unasked.
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.DATABASE_URL === undefined,
     trustProxy: e.TRUST_PROXY === 'true',
+    socketsPerClient: e.SOCKETS_PER_CLIENT,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     validateRows: e.DB_VALIDATE_ROWS ? e.DB_VALIDATE_ROWS === 'true' : e.NODE_ENV !== 'production',
     benchDisableOutbox: e.BENCH_DISABLE_OUTBOX === 'true',

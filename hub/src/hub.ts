@@ -170,6 +170,8 @@ export async function createHub(options: HubOptions) {
     orders: services.orders,
     dispatch: services.dispatch,
     outage,
+    socketsPerClient: config.socketsPerClient,
+    trustProxy: config.trustProxy,
     ...(options.positionIntervalMs !== undefined ? { positionIntervalMs: options.positionIntervalMs } : {}),
     // Without its Redis subscription a node would hand its screens an incomplete stream.
     busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),

@@ -8,7 +8,7 @@ import type { AuthService } from './auth-service.js';
 
 export function authRoutes(
   auth: AuthService,
-  options: { limiter: RequestHandler; sessionCookie: string },
+  options: { limiter: RequestHandler[]; sessionCookie: string },
 ): Router {
   const router = Router();
 
@@ -28,7 +28,7 @@ export function authRoutes(
       example: { body: { email: 'kitchen.a@demo.ocpizza.fr', password: 'pizza-demo-2026' } },
       response: { status: 200, description: 'Logged in: who you are.', schema: Me },
     },
-    options.limiter,
+    ...options.limiter,
     async (req, res) => {
       const { email, password } = parseInput(LoginBody, req.body);
       const staff = await auth.login(email, password);

@@ -17,7 +17,7 @@ import type { CustomersService } from './customers-service.js';
 export function customersRoutes(
   customers: CustomersService,
   orders: OrdersService,
-  options: { limiter: RequestHandler },
+  options: { loginLimiter: RequestHandler[]; registrationLimiter: RequestHandler },
 ): Router {
   const router = Router();
 
@@ -31,7 +31,7 @@ export function customersRoutes(
       description: 'Logs the new customer in (sets the `ocp_session` cookie).',
       access: 'public',
       body: RegisterCustomerBody,
-      errors: ['auth/email_taken'],
+      errors: ['auth/email_taken', 'auth/rate_limited'],
       example: {
         body: {
           name: 'Camille Durand',
@@ -42,6 +42,7 @@ export function customersRoutes(
       },
       response: { status: 201, description: 'The account, logged in.', schema: CustomerMe },
     },
+    options.registrationLimiter,
     async (req, res) => {
       const body = parseInput(RegisterCustomerBody, req.body);
       const customer = await customers.register(body);
@@ -66,7 +67,7 @@ export function customersRoutes(
       example: { body: { email: 'camille@example.fr', password: 'une-longue-phrase' } },
       response: { status: 200, description: 'Logged in.', schema: CustomerMe },
     },
-    options.limiter,
+    ...options.loginLimiter,
     async (req, res) => {
       const { email, password } = parseInput(LoginBody, req.body);
       const customer = await customers.login(email, password);

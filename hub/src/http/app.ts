@@ -40,7 +40,7 @@ import { createErrorHandler } from './error-handler.js';
 import type { Outage } from '../health/outage.js';
 import { frontEnds } from './front-ends.js';
 import { sameOrigin } from './same-origin.js';
-import { loginLimiter } from './login-limiter.js';
+import { createRateLimits } from './rate-limits.js';
 import { loadPrincipal } from './session-principal.js';
 
 export const SESSION_COOKIE = 'ocp_session';
@@ -175,12 +175,18 @@ export function createHttpApp(deps: HttpDeps) {
   const byTrackingLink = (req: express.Request) => TRACKING_ROUTE.test(req.path);
   api.use((req, res, next) => (byTrackingLink(req) ? next() : sessionMiddleware(req, res, next)));
   api.use((req, res, next) => (byTrackingLink(req) ? next() : principal(req, res, next)));
-  const limiter = loginLimiter(config.loginRateLimit);
+  const limits = createRateLimits({ loginFailures: config.loginRateLimit });
+  api.use((req, res, next) => (byTrackingLink(req) ? limits.trackingMisses(req, res, next) : next()));
   api.use(openApiRoutes(() => app, deps.rootDir, config.secretAdminUrl !== undefined));
   api.use(menuRoutes(services.menu));
   api.use(ordersRoutes(services.orders));
-  api.use(authRoutes(services.auth, { limiter, sessionCookie: SESSION_COOKIE }));
-  api.use(customersRoutes(services.customers, services.orders, { limiter }));
+  api.use(authRoutes(services.auth, { limiter: limits.staffLogin, sessionCookie: SESSION_COOKIE }));
+  api.use(
+    customersRoutes(services.customers, services.orders, {
+      loginLimiter: limits.customerLogin,
+      registrationLimiter: limits.registration,
+    }),
+  );
   api.use(stockRoutes(services.stock));
   api.use(snapshotRoutes(deps.snapshots));
   api.use(deliveryRoutes(services.delivery, services.menu));

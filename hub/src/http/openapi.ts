@@ -131,6 +131,7 @@ function errorCodes(op: ApiOperation, path: string): ErrorCode[] {
     codes.add('auth/unauthenticated');
   if (access.includes('staff') && !access.includes('public')) codes.add('auth/forbidden');
   if (access.includes('metrics-token')) codes.add('auth/unauthenticated');
+  if (access.includes('tracking-link')) codes.add('request/rate_limited');
   if (op.tag !== 'Operations') codes.add('service/unavailable');
   codes.add('internal/unexpected');
   return [...codes];

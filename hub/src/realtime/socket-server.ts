@@ -72,6 +72,10 @@ export type SocketServerDeps = {
   positionIntervalMs?: number;
   /** A database outage: acks say service/unavailable, reported once. */
   outage?: Outage;
+  /** Open sockets one client address may hold on this node. */
+  socketsPerClient?: number;
+  /** Behind nginx: the client is the last X-Forwarded-For entry (the one hop we trust). */
+  trustProxy?: boolean;
 };
 
 const errorOf = (error: unknown): AckError => {
@@ -118,6 +122,37 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     },
   });
   io.engine.use(deps.sessionMiddleware);
+
+  // Sockets per client address on this node: each costs ~25 KB and a room's fan-out; one script
+  // opening thousands must not starve the shops' screens. Counted from connection to disconnect.
+  const socketsPerClient = deps.socketsPerClient ?? 200;
+  const openByClient = new Map<string, number>();
+  const clientOf = (socket: HubSocket): string => {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    if (deps.trustProxy && typeof forwarded === 'string') {
+      const last = forwarded.split(',').at(-1)?.trim();
+      if (last) return last;
+    }
+    return socket.handshake.address;
+  };
+  io.use((socket, next) => {
+    if ((openByClient.get(clientOf(socket)) ?? 0) < socketsPerClient) return next();
+    const err = new Error('request/rate_limited') as Error & { data?: unknown };
+    err.data = {
+      code: 'request/rate_limited',
+      message: `Too many open connections from this address (${socketsPerClient}): close some tabs or screens.`,
+    };
+    next(err);
+  });
+  io.on('connection', (socket) => {
+    const client = clientOf(socket);
+    openByClient.set(client, (openByClient.get(client) ?? 0) + 1);
+    socket.on('disconnect', () => {
+      const left = (openByClient.get(client) ?? 1) - 1;
+      if (left > 0) openByClient.set(client, left);
+      else openByClient.delete(client);
+    });
+  });
 
   io.use(async (socket, next) => {
     if (!deps.busAvailable()) {
