@@ -19,7 +19,7 @@ import { createDispatchService } from './dispatch/dispatch-service.js';
 import { createDrain } from './health/drain.js';
 import { createCustomersService } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
-import { createHttpApp, SESSION_COOKIE } from './http/app.js';
+import { createHttpApp, sessionCookieName } from './http/app.js';
 import { createOutage } from './health/outage.js';
 import { createMenuService } from './menu/menu-service.js';
 import { findOrderByTokenHash } from './orders/orders-repository.js';
@@ -164,7 +164,7 @@ export async function createHub(options: HubOptions) {
     db,
     metrics,
     publicUrl: config.publicUrl,
-    sessionCookie: SESSION_COOKIE,
+    sessionCookie: sessionCookieName(config),
     sessionMiddleware: http.sessionMiddleware,
     auth: services.auth,
     orders: services.orders,

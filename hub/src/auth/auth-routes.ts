@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { LoginBody, Me } from '../contract/index.js';
 import { appError } from '../errors.js';
 import { apiRoute } from '../http/api-route.js';
-import { requireStaff, startSession } from '../http/session-principal.js';
+import { isWallScreen, requireStaff, startSession } from '../http/session-principal.js';
 import { parseInput } from '../http/validate.js';
 import type { AuthService } from './auth-service.js';
 
@@ -37,8 +37,7 @@ export function authRoutes(
         req.session.staffId = staff.id;
         // Kitchen and counter screens are shared wall screens and tablets left on all week: they
         // stay logged in for 30 days (still rolling); personal accounts for a shift.
-        if (staff.role === 'kitchen' || staff.role === 'counter')
-          req.session.cookie.maxAge = 30 * 24 * 3600 * 1000;
+        if (isWallScreen(staff.role)) req.session.cookie.maxAge = 30 * 24 * 3600 * 1000;
       });
       const body: Me = { staff };
       res.json(body);
@@ -62,7 +61,13 @@ export function authRoutes(
       if (req.session) {
         await new Promise<void>((resolve, reject) => req.session.destroy((e) => (e ? reject(e) : resolve())));
       }
-      res.clearCookie(options.sessionCookie, { path: '/' });
+      // A __Host- cookie is only replaced by one with the same Secure, Path=/ attributes.
+      res.clearCookie(options.sessionCookie, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.sessionCookie.startsWith('__Host-'),
+      });
       res.status(204).end();
     },
   );

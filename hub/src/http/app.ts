@@ -43,7 +43,13 @@ import { sameOrigin } from './same-origin.js';
 import { createRateLimits } from './rate-limits.js';
 import { loadPrincipal } from './session-principal.js';
 
-export const SESSION_COOKIE = 'ocp_session';
+/**
+ * The session cookie's name. In production `__Host-`: browsers then accept it only Secure, for
+ * the whole site and with no Domain, so no sibling subdomain or plain-HTTP page can plant or
+ * shadow it. Development and tests run on plain http://localhost, where it would be refused.
+ */
+export const sessionCookieName = (config: Pick<Config, 'env'>) =>
+  config.env === 'production' ? '__Host-ocp_session' : 'ocp_session';
 
 export type HttpDeps = {
   config: Config;
@@ -151,11 +157,12 @@ export function createHttpApp(deps: HttpDeps) {
   // The API's docs page, before the session: it is the same page for everyone.
   app.use('/api/docs', apiDocsPage());
   app.use(stripeWebhookRoute(services.payments));
+  const sessionCookie = sessionCookieName(config);
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
-  api.use(sameOrigin({ publicUrl: config.publicUrl, sessionCookie: SESSION_COOKIE }));
+  api.use(sameOrigin({ publicUrl: config.publicUrl, sessionCookie }));
   const sessionMiddleware = session({
-    name: SESSION_COOKIE,
+    name: sessionCookie,
     secret: config.sessionSecret,
     store,
     resave: false,
@@ -165,6 +172,7 @@ export function createHttpApp(deps: HttpDeps) {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.env === 'production',
+      path: '/',
       maxAge: 12 * 60 * 60 * 1000,
     },
   });
@@ -180,7 +188,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(openApiRoutes(() => app, deps.rootDir, config.secretAdminUrl !== undefined));
   api.use(menuRoutes(services.menu));
   api.use(ordersRoutes(services.orders));
-  api.use(authRoutes(services.auth, { limiter: limits.staffLogin, sessionCookie: SESSION_COOKIE }));
+  api.use(authRoutes(services.auth, { limiter: limits.staffLogin, sessionCookie }));
   api.use(
     customersRoutes(services.customers, services.orders, {
       loginLimiter: limits.customerLogin,

@@ -9,7 +9,39 @@ declare module 'express-session' {
   interface SessionData {
     staffId: string;
     customerId: string;
+    /** When the login happened (ms): the session ends this long after it, rolling or not. */
+    startedAt: number;
   }
+}
+
+const HOUR = 3600 * 1000;
+/**
+ * How long a login lasts at most, however active it stays (the cookie rolls with each request):
+ * a stolen cookie or a forgotten tablet is not a login for ever. Wall screens of the kitchen and
+ * counter for a month, personal staff accounts for a long shift, customers for a week.
+ */
+export const SESSION_ABSOLUTE_MS = { wallScreen: 30 * 24 * HOUR, staff: 14 * HOUR, customer: 7 * 24 * HOUR };
+
+export const isWallScreen = (role: string) => role === 'kitchen' || role === 'counter';
+
+type LifetimeSession = { startedAt?: number; destroy: (cb: (e?: unknown) => void) => void };
+
+/**
+ * Whether the login is past its absolute lifetime (then the session is destroyed). A session from
+ * before lifetimes existed gets its start now: one more full lifetime, not a logout at deploy.
+ */
+export async function loginExpired(
+  session: LifetimeSession,
+  lifetimeMs: number,
+  now = Date.now(),
+): Promise<boolean> {
+  if (session.startedAt === undefined) {
+    session.startedAt = now;
+    return false;
+  }
+  if (now - session.startedAt <= lifetimeMs) return false;
+  await new Promise<void>((resolve, reject) => session.destroy((e) => (e ? reject(e) : resolve())));
+  return true;
 }
 
 declare global {
@@ -31,10 +63,13 @@ export function loadPrincipal(auth: AuthService, customers: CustomersService): R
     const { staffId, customerId } = req.session ?? {};
     if (staffId) {
       const staff = await auth.staffById(staffId);
-      if (staff) req.staff = staff;
+      const lifetime =
+        staff && isWallScreen(staff.role) ? SESSION_ABSOLUTE_MS.wallScreen : SESSION_ABSOLUTE_MS.staff;
+      if (staff && !(await loginExpired(req.session, lifetime))) req.staff = staff;
     } else if (customerId) {
       const customer = await customers.byId(customerId);
-      if (customer) req.customer = customer;
+      if (customer && !(await loginExpired(req.session, SESSION_ABSOLUTE_MS.customer)))
+        req.customer = customer;
     }
     next();
   };
@@ -62,6 +97,7 @@ type SessionCarrier = {
 /** A fresh session id at every login: an id planted before login is worth nothing after it. */
 export async function startSession(req: SessionCarrier, fill: () => void): Promise<void> {
   await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+  (req.session as { startedAt?: number }).startedAt = Date.now();
   fill();
   await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
 }

@@ -29,6 +29,7 @@ import { listShops } from '../menu/menu-repository.js';
 import type { DispatchService } from '../dispatch/dispatch-service.js';
 import type { OrdersService } from '../orders/orders-service.js';
 import { carriesCookie, sameOriginAllowed } from '../http/same-origin.js';
+import { isWallScreen, loginExpired, SESSION_ABSOLUTE_MS } from '../http/session-principal.js';
 import type { Metrics } from './metrics.js';
 import { readRelayState } from './relay-state.js';
 import { replayEvents } from './replay.js';
@@ -178,10 +179,17 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
   async function authenticate(socket: HubSocket): Promise<SocketPrincipal> {
     const auth = HandshakeAuth.safeParse(socket.handshake.auth ?? {});
     if (!auth.success) throw new AppError('request/invalid', 'The handshake credentials are malformed.');
-    const session = (socket.request as IncomingMessage & { session?: { staffId?: string } }).session;
+    const session = (
+      socket.request as IncomingMessage & {
+        session?: { staffId?: string; startedAt?: number; destroy: (cb: (e?: unknown) => void) => void };
+      }
+    ).session;
     if (session?.staffId) {
       const staff = await deps.auth.staffById(session.staffId);
-      if (!staff) throw new AppError('auth/unauthenticated', 'Your session has ended: log in again.');
+      const lifetime =
+        staff && isWallScreen(staff.role) ? SESSION_ABSOLUTE_MS.wallScreen : SESSION_ABSOLUTE_MS.staff;
+      if (!staff || (await loginExpired(session, lifetime)))
+        throw new AppError('auth/unauthenticated', 'Your session has ended: log in again.');
       let shopIds: number[];
       if (staff.role === 'admin') {
         shopIds = auth.data.shopId ? [auth.data.shopId] : (await listShops(deps.db)).map((s) => s.id);
