@@ -37,6 +37,13 @@ export const router = createRouter({
     // The first tracking links were sent as /suivi/…: they keep working.
     { path: '/suivi/:token', redirect: (to) => ({ name: 'tracking', params: { token: to.params.token } }) },
     {
+      // The link of the sign-up e-mail: the account page confirms it, then shows the account.
+      path: '/compte/confirmer',
+      name: 'account-confirm',
+      component: () => import('./views/AccountPage.vue'),
+      meta: { titleKey: 'account' },
+    },
+    {
       path: '/compte',
       name: 'account',
       component: () => import('./views/AccountPage.vue'),

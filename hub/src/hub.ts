@@ -11,13 +11,15 @@ import { createStripeGateway } from './adapters/stripe.js';
 import { reportError } from './adapters/sentry.js';
 import { createEtaService } from './eta/eta-service.js';
 import { confirmationMail } from './orders/confirmation-mail.js';
+import type { Mail } from './adapters/mail.js';
 import { createPaymentsService } from './payments/payments-service.js';
 import { createAuthService } from './auth/auth-service.js';
 import { createBackOfficeService } from './back-office/back-office-service.js';
 import { createDeliveryService } from './delivery/delivery-service.js';
 import { createDispatchService } from './dispatch/dispatch-service.js';
 import { createDrain } from './health/drain.js';
-import { createCustomersService } from './customers/customers-service.js';
+import { accountExistsMail, confirmAccountMail } from './customers/account-mails.js';
+import { createCustomersService, type AccountMails } from './customers/customers-service.js';
 import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, sessionCookieName } from './http/app.js';
 import { createOutage } from './health/outage.js';
@@ -99,6 +101,30 @@ export async function createHub(options: HubOptions) {
       },
     },
   });
+  // Sign-up mails never hold up the answer (it must cost the same for a known address).
+  const sendAccountMail = (mail: Mail, kind: string, devLink?: string) => {
+    if (!mailer) {
+      // Development without SMTP: the link goes to the console, where the developer is. Never
+      // in production logs: it is a credential.
+      if (config.env === 'production') logger.error({ kind }, 'sign-up e-mail not sent: set SMTP_URL');
+      else
+        logger.warn(
+          `no SMTP_URL: ${kind} e-mail to ${mail.to} not sent${devLink ? `; its link: ${devLink}` : ''}`,
+        );
+      return;
+    }
+    mailer.send(mail).then(
+      () => metrics.mailsSent.inc(),
+      (error: unknown) => logger.warn({ err: error, kind }, 'sign-up e-mail not sent'),
+    );
+  };
+  const accountMails: AccountMails = {
+    confirm: (to, name, token) => {
+      const link = `${publicBase}/compte/confirmer?t=${token}`;
+      sendAccountMail(confirmAccountMail(to, name, link), 'account confirmation', link);
+    },
+    exists: (to) => sendAccountMail(accountExistsMail(to, `${publicBase}/compte`), 'account exists'),
+  };
   const payments = createPaymentsService({
     db,
     // Its refund passes run in the background: what they log as errors is reported too.
@@ -122,7 +148,7 @@ export async function createHub(options: HubOptions) {
         onCommitted();
       },
     }),
-    customers: createCustomersService({ db }),
+    customers: createCustomersService({ db, mails: accountMails }),
     menu,
     stock,
     orders,

@@ -6,31 +6,53 @@ import type {
   ErrorBody,
   PhoneLookup,
 } from '../../hub/src/contract/index.js';
+import { startSmtpSink, type SmtpSink } from '../fakes/smtp-sink.js';
+import { confirmationToken, signUp } from '../helpers/customers.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 let hub: TestHub;
 let f: Facts;
+let sink: SmtpSink;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  sink = await startSmtpSink();
+  hub = await startTestHub({ env: { SMTP_URL: sink.url } });
   f = facts(hub.db);
 });
-afterAll(() => hub?.close());
+afterAll(async () => {
+  await hub?.close();
+  await sink?.close();
+});
 
 describe('customer accounts', () => {
   it('registers, orders with the account, finds the order in its history, logs out', async () => {
     const client = hub.client();
-    const registered = await client.post<CustomerMe>('/api/customers', {
+    const body = {
       name: 'Inès Bernard',
       email: 'Ines.Bernard@example.fr',
       phone: '06 98 76 54 32',
       password: 'une-longue-phrase',
-    });
-    expect(registered.status).toBe(201);
+    };
+    // Before its link is opened, the account does not log in, even with the right password.
+    const pending = await client.post('/api/customers', body);
+    expect(pending.status).toBe(202);
+    expect(client.lastSetCookie).toBeUndefined();
+    const early = await hub
+      .client()
+      .post<ErrorBody>('/api/customers/login', { email: body.email, password: body.password });
+    expect(early.status).toBe(403);
+    expect(early.body.error.code).toBe('auth/email_unverified');
+    const token = await confirmationToken(sink, 'ines.bernard@example.fr');
+    const registered = await client.post<CustomerMe>('/api/customers/verify', { token });
+    expect(registered.status).toBe(200);
     expect(registered.body.customer.email).toBe('ines.bernard@example.fr');
     expect(client.lastSetCookie).toMatch(/HttpOnly/i);
+    // The link works once.
+    const reused = await hub.client().post<ErrorBody>('/api/customers/verify', { token });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.code).toBe('auth/link_invalid');
 
     const shopA = await f.shopId('A');
     const order = await client.post<CreatedOrder>(
@@ -63,10 +85,21 @@ describe('customer accounts', () => {
 
   it('refuses a second account with the same e-mail, a short password, and a wrong password', async () => {
     const body = { name: 'Paul', email: 'paul@example.fr', password: 'assez-longue' };
-    expect((await hub.client().post('/api/customers', body)).status).toBe(201);
-    const twice = await hub.client().post<ErrorBody>('/api/customers', { ...body, email: 'PAUL@example.fr' });
-    expect(twice.status).toBe(409);
-    expect(twice.body.error.code).toBe('auth/email_taken');
+    await signUp(hub.client(), sink, body);
+    // A sign-up with a known address answers exactly as a new one: only the mailbox differs.
+    const fresh = await hub.client().post('/api/customers', { ...body, email: 'paula@example.fr' });
+    const twice = await hub
+      .client()
+      .post('/api/customers', { ...body, email: 'PAUL@example.fr', password: 'autre-phrase-longue' });
+    expect(twice.status).toBe(fresh.status);
+    expect(twice.body).toEqual({ ...(fresh.body as object), email: 'PAUL@example.fr' });
+    const note = await sink.nextMessage((m) => m.subject === 'Vous avez déjà un compte OC Pizza');
+    expect(note.to && 'text' in note.to ? note.to.text : '').toContain('paul@example.fr');
+    // …and the existing account is unchanged: its password still works, the other does not.
+    const original = await hub
+      .client()
+      .post('/api/customers/login', { email: 'paul@example.fr', password: 'assez-longue' });
+    expect(original.status).toBe(200);
     const short = await hub
       .client()
       .post<ErrorBody>('/api/customers', { ...body, email: 'paul2@example.fr', password: 'court' });
@@ -81,7 +114,8 @@ describe('customer accounts', () => {
 
   it('a customer session gives no staff rights', async () => {
     const client = hub.client();
-    await client.post('/api/customers', { name: 'Zoé', email: 'zoe@example.fr', password: 'assez-longue' });
+    await signUp(client, sink, { name: 'Zoé', email: 'zoe@example.fr', password: 'assez-longue' });
+    expect((await client.get('/api/customers/me')).status).toBe(200);
     const shopA = await f.shopId('A');
     expect((await client.get<ErrorBody>('/api/auth/me')).status).toBe(401);
     expect((await client.get<ErrorBody>(`/api/shops/${shopA}/stock`)).status).toBe(401);

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieName } from '../../hub/src/http/app.js';
 import { SESSION_ABSOLUTE_MS } from '../../hub/src/http/session-principal.js';
+import { startSmtpSink, type SmtpSink } from '../fakes/smtp-sink.js';
+import { signUp } from '../helpers/customers.js';
 import { handshakeRefusal } from '../helpers/sockets.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
@@ -12,15 +14,18 @@ import { startTestHub, type TestHub } from '../helpers/test-hub.js';
  */
 let hub: TestHub;
 let sql: pg.Client;
+let sink: SmtpSink;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  sink = await startSmtpSink();
+  hub = await startTestHub({ env: { SMTP_URL: sink.url } });
   sql = new pg.Client({ connectionString: hub.database.url });
   await sql.connect();
 });
 afterAll(async () => {
   await sql?.end();
   await hub?.close();
+  await sink?.close();
 });
 
 /** Moves the start of every session of this cookie `ms` into the past. */
@@ -62,13 +67,12 @@ describe('a login has an absolute lifetime, however active the session', () => {
   it('a customer is logged out after a week', async () => {
     const email = `lifetime-${Date.now()}@example.fr`;
     const customer = hub.client();
-    const created = await customer.post('/api/customers', {
+    await signUp(customer, sink, {
       name: 'Noé Petit',
       email,
       phone: '06 22 33 44 55',
       password: 'une-longue-phrase-secrete',
     });
-    expect(created.status).toBe(201);
     expect((await customer.get('/api/customers/me')).status).toBe(200);
     await startedAgo(customer.cookieHeader!, SESSION_ABSOLUTE_MS.customer + 60_000);
     expect((await customer.get('/api/customers/me')).status).toBe(401);

@@ -18,6 +18,8 @@ const ADVICE: Record<string, string> = {
   'order/not_found': 'orderNotFound',
   'auth/invalid_credentials': 'invalidCredentials',
   'auth/email_taken': 'emailTaken',
+  'auth/email_unverified': 'emailUnverified',
+  'auth/link_invalid': 'linkInvalid',
   'auth/rate_limited': 'rateLimited',
   'payment/unavailable': 'paymentUnavailable',
   'payment/provider_failed': 'paymentProviderFailed',

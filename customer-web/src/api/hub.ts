@@ -5,6 +5,7 @@ import {
   Eta,
   MenuSnapshot,
   PaymentStart,
+  RegistrationPending,
   ShopList,
   ShopSearchResult,
   SiteConfig,
@@ -15,6 +16,7 @@ import {
   type LoginBody,
   type ModifyOrderBody,
   type RegisterCustomerBody,
+  type VerifyEmailBody,
   type ShopSearchBody,
 } from '@ocp/hub/contract';
 import { z } from 'zod';
@@ -38,7 +40,9 @@ export const hub = {
   modifyOrder: (token: string, body: ModifyOrderBody) =>
     api(TrackedOrder, track(token), { method: 'PATCH', body }),
 
-  register: (body: RegisterCustomerBody) => api(CustomerMe, '/api/customers', { method: 'POST', body }),
+  register: (body: RegisterCustomerBody) =>
+    api(RegistrationPending, '/api/customers', { method: 'POST', body }),
+  verifyEmail: (body: VerifyEmailBody) => api(CustomerMe, '/api/customers/verify', { method: 'POST', body }),
   login: (body: LoginBody) => api(CustomerMe, '/api/customers/login', { method: 'POST', body }),
   me: () => api(CustomerMe, '/api/customers/me'),
   myOrders: () => api(CustomerOrders, '/api/customers/me/orders'),

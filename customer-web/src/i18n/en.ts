@@ -307,6 +307,8 @@ export const en: Messages = {
     noOrders: 'No orders yet.',
     ordersError: 'Your orders cannot be loaded.',
     orderShop: '{shop}',
+    checkEmail:
+      'Almost done: open the link we have just sent to {email} to activate your account (valid 24 hours).',
   },
   advice: {
     outsideZone:
@@ -324,6 +326,8 @@ export const en: Messages = {
     orderNotFound: 'This order cannot be found: check your tracking link.',
     invalidCredentials: 'Wrong e-mail or password.',
     emailTaken: 'An account already uses this e-mail: log in instead.',
+    emailUnverified: 'Your account is not active yet: open the link of the e-mail we sent you.',
+    linkInvalid: 'This link no longer works (used, or older than 24 hours): create the account again.',
     rateLimited: 'Too many attempts: wait a minute before trying again.',
     paymentUnavailable: 'Online payment is not available: you can pay on delivery or at pick-up.',
     paymentProviderFailed: 'Our payment provider is not answering: try again in a moment.',

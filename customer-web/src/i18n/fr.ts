@@ -308,6 +308,8 @@ export const fr = {
     noOrders: 'Aucune commande pour le moment.',
     ordersError: 'Impossible de charger vos commandes.',
     orderShop: '{shop}',
+    checkEmail:
+      'C’est presque fini : ouvrez le lien que nous venons d’envoyer à {email} pour activer votre compte (valable 24 heures).',
   },
   advice: {
     outsideZone:
@@ -325,6 +327,10 @@ export const fr = {
     orderNotFound: 'Cette commande est introuvable : vérifiez votre lien de suivi.',
     invalidCredentials: 'E-mail ou mot de passe incorrect.',
     emailTaken: 'Un compte existe déjà avec cet e-mail : connectez-vous.',
+    emailUnverified:
+      'Votre compte n’est pas encore actif : ouvrez le lien de l’e-mail que nous vous avons envoyé.',
+    linkInvalid:
+      'Ce lien ne fonctionne plus (déjà utilisé, ou vieux de plus de 24 heures) : créez le compte à nouveau.',
     rateLimited: 'Trop d’essais : patientez une minute avant de réessayer.',
     paymentUnavailable:
       'Le paiement en ligne n’est pas disponible : vous pourrez payer à la livraison ou au retrait.',

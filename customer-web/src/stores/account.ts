@@ -30,8 +30,13 @@ export const useAccountStore = defineStore('account', () => {
     checked.value = true;
   }
 
-  async function register(body: RegisterCustomerBody): Promise<void> {
-    customer.value = (await hub.register(body)).customer;
+  /** A sign-up: the account is usable once its e-mail link is opened (verifyEmail). */
+  async function register(body: RegisterCustomerBody): Promise<string> {
+    return (await hub.register(body)).email;
+  }
+
+  async function verifyEmail(token: string): Promise<void> {
+    customer.value = (await hub.verifyEmail({ token })).customer;
     checking = Promise.resolve(customer.value);
     checked.value = true;
   }
@@ -46,5 +51,5 @@ export const useAccountStore = defineStore('account', () => {
     return (await hub.myOrders()).orders;
   }
 
-  return { customer, checked, refresh, login, register, logout, orders };
+  return { customer, checked, refresh, login, register, verifyEmail, logout, orders };
 });

@@ -43,6 +43,20 @@ export type CustomerAccount = z.infer<typeof CustomerAccount>;
 export const CustomerMe = z.object({ customer: CustomerAccount });
 export type CustomerMe = z.infer<typeof CustomerMe>;
 
+/**
+ * The answer to a sign-up, the same whether or not the e-mail already has an account (it must
+ * not tell): the next step is in the mailbox — a link that confirms the new account, or a note
+ * to the owner of the existing one.
+ */
+export const RegistrationPending = z.object({ status: z.literal('check_email'), email: z.string() });
+export type RegistrationPending = z.infer<typeof RegistrationPending>;
+
+/** The token of the confirmation link (`/compte/confirmer?t=<token>`). */
+export const VerifyEmailBody = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a confirmation token'),
+});
+export type VerifyEmailBody = z.infer<typeof VerifyEmailBody>;
+
 export const PhoneLookupQuery = z.object({
   phone: z
     .string()

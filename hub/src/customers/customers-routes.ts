@@ -6,6 +6,8 @@ import {
   PhoneLookup,
   PhoneLookupQuery,
   RegisterCustomerBody,
+  RegistrationPending,
+  VerifyEmailBody,
 } from '../contract/index.js';
 import { appError } from '../errors.js';
 import { apiRoute } from '../http/api-route.js';
@@ -17,7 +19,11 @@ import type { CustomersService } from './customers-service.js';
 export function customersRoutes(
   customers: CustomersService,
   orders: OrdersService,
-  options: { loginLimiter: RequestHandler[]; registrationLimiter: RequestHandler },
+  options: {
+    loginLimiter: RequestHandler[];
+    registrationLimiter: RequestHandler;
+    verifyLimiter: RequestHandler;
+  },
 ): Router {
   const router = Router();
 
@@ -27,11 +33,13 @@ export function customersRoutes(
       method: 'post',
       path: '/customers',
       tag: 'Customers',
-      summary: 'Create a customer account',
-      description: 'Logs the new customer in (sets the `ocp_session` cookie).',
+      summary: 'Sign up for a customer account',
+      description:
+        'Answers 202 whether or not the e-mail already has an account (the answer must not tell): a new ' +
+        'address gets a confirmation link (24 h), a known one a note to its owner. Log in after confirming.',
       access: 'public',
       body: RegisterCustomerBody,
-      errors: ['auth/email_taken', 'auth/rate_limited'],
+      errors: ['auth/rate_limited'],
       example: {
         body: {
           name: 'Camille Durand',
@@ -40,17 +48,41 @@ export function customersRoutes(
           password: 'une-longue-phrase',
         },
       },
-      response: { status: 201, description: 'The account, logged in.', schema: CustomerMe },
+      response: { status: 202, description: 'Check the mailbox.', schema: RegistrationPending },
     },
     options.registrationLimiter,
     async (req, res) => {
       const body = parseInput(RegisterCustomerBody, req.body);
-      const customer = await customers.register(body);
+      await customers.register(body);
+      const pending: RegistrationPending = { status: 'check_email', email: body.email };
+      res.status(202).json(pending);
+    },
+  );
+
+  apiRoute(
+    router,
+    {
+      method: 'post',
+      path: '/customers/verify',
+      tag: 'Customers',
+      summary: 'Confirm a new account with the link of its e-mail',
+      description:
+        'The link works once, for 24 hours; the customer is logged in (sets the `ocp_session` cookie).',
+      access: 'public',
+      body: VerifyEmailBody,
+      errors: ['auth/link_invalid', 'auth/rate_limited'],
+      example: { body: { token: 'x'.repeat(43) } },
+      response: { status: 200, description: 'Confirmed and logged in.', schema: CustomerMe },
+    },
+    options.verifyLimiter,
+    async (req, res) => {
+      const { token } = parseInput(VerifyEmailBody, req.body);
+      const customer = await customers.verifyEmail(token);
       await startSession(req, () => {
         req.session.customerId = customer.id;
       });
       const me: CustomerMe = { customer };
-      res.status(201).json(me);
+      res.json(me);
     },
   );
 
@@ -63,7 +95,7 @@ export function customersRoutes(
       summary: 'Log in a customer',
       access: 'public',
       body: LoginBody,
-      errors: ['auth/invalid_credentials', 'auth/rate_limited'],
+      errors: ['auth/invalid_credentials', 'auth/email_unverified', 'auth/rate_limited'],
       example: { body: { email: 'camille@example.fr', password: 'une-longue-phrase' } },
       response: { status: 200, description: 'Logged in.', schema: CustomerMe },
     },

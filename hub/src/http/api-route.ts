@@ -50,7 +50,7 @@ export type ApiOperation = {
   /** Defaults to application/json. */
   bodyContentType?: string;
   response: {
-    status: 200 | 201 | 204;
+    status: 200 | 201 | 202 | 204;
     description: string;
     schema?: z.ZodType;
     /** Defaults to application/json. */

@@ -193,6 +193,7 @@ export function createHttpApp(deps: HttpDeps) {
     customersRoutes(services.customers, services.orders, {
       loginLimiter: limits.customerLogin,
       registrationLimiter: limits.registration,
+      verifyLimiter: limits.linkMisses,
     }),
   );
   api.use(stockRoutes(services.stock));

@@ -75,6 +75,14 @@ export function createRateLimits(options: { loginFailures: number }) {
       code: 'auth/rate_limited',
       message: 'Too many accounts created from this address: wait an hour and try again.',
     }),
+    /** Confirmation links that do not work, per address (each is a lookup, none can be guessed). */
+    linkMisses: limiter({
+      windowMs: 10 * MINUTE,
+      limit: 30,
+      failuresOnly: true,
+      code: 'request/rate_limited',
+      message: 'Too many unknown confirmation links from this address: wait 10 minutes.',
+    }),
     /**
      * Tracking links that do not exist, per address: a token is 256 bits (no guessing), but each
      * miss is a database lookup. Valid links are never counted: a family following its pizza is fine.
