@@ -27,6 +27,27 @@ export const STRIPE_JS_URL = 'https://js.stripe.com/endive/stripe.js';
  */
 export const STRIPE_JS_URL_PATTERN = /^https:\/\/js\.stripe\.com\/(?:v3\/?|[a-z0-9]+\/stripe\.js)(?:\?.*)?$/;
 
+/**
+ * Stripe's 3-D Secure pages (hooks.stripe.com), which Stripe.js frames in its modal. Browser tests
+ * route them to the fake API, which serves the same paths: `context.route(STRIPE_HOOKS_URL_PATTERN,
+ * (route) => routeToFake(route, fakeStripe.url))`.
+ */
+export const STRIPE_HOOKS_URL_PATTERN = /^https:\/\/hooks\.stripe\.com\//;
+
+/** Fetches a routed hooks.stripe.com request (GET or the form's POST) from the fake instead. */
+export async function routeToFake(
+  route: {
+    request(): { url(): string };
+    fetch(options: { url: string }): Promise<unknown>;
+    fulfill(options: { response: never }): Promise<void>;
+  },
+  apiUrl: string,
+): Promise<void> {
+  const url = new URL(route.request().url());
+  const response = await route.fetch({ url: `${apiUrl.replace(/\/$/, '')}${url.pathname}${url.search}` });
+  await route.fulfill({ response: response as never });
+}
+
 /** The release train @stripe/stripe-js 10.2.1 expects in `window.Stripe.version`. */
 export const STRIPE_JS_VERSION = 'endive';
 
@@ -273,7 +294,7 @@ export function fakeStripeJsSource(apiUrl: string): string {
         frame.name = 'fake-stripe-3ds-frame';
         frame.title = '3D Secure';
         frame.src = intent.next_action.use_stripe_sdk.stripe_js;
-        frame.style.cssText = 'width:min(92vw,400px);height:min(70vh,360px);border:0;border-radius:8px;background:#fff;';
+        frame.style.cssText = 'width:min(92vw,400px);height:min(70vh,240px);border:0;border-radius:8px;background:#fff;';
         overlay.appendChild(frame);
         document.body.appendChild(overlay);
         function onMessage(event) {

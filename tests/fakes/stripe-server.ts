@@ -472,8 +472,6 @@ export async function startFakeStripe(
   /** Idempotency-Key -> the first request's endpoint, parameters and saved response. */
   const idempotency = new Map<string, { endpoint: string; params: string; status: number; body: string }>();
   const inFlight = new Set<Promise<void>>();
-  let listeningPort = 0;
-  const baseUrl = () => `http://127.0.0.1:${listeningPort}`;
   const closing = new AbortController();
 
   const buildEvent = <T>(type: EventType, object: T, idOverride?: string): FakeEvent<T> => ({
@@ -721,7 +719,9 @@ export async function startFakeStripe(
         type: 'use_stripe_sdk',
         use_stripe_sdk: {
           type: 'three_d_secure_redirect',
-          stripe_js: `${baseUrl()}/3d_secure_2_test/${pi.id}/${source}`,
+          // Where Stripe serves it (the site's CSP allows framing hooks.stripe.com only): browser
+          // tests route that origin to this server (STRIPE_HOOKS_URL_PATTERN in stripe-js.ts).
+          stripe_js: `https://hooks.stripe.com/3d_secure_2_test/${pi.id}/${source}`,
           source,
         },
       };
@@ -1013,7 +1013,6 @@ export async function startFakeStripe(
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  listeningPort = port;
 
   function settleRefund(
     refundId: string,
