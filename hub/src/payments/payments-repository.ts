@@ -168,6 +168,17 @@ export async function recordRefundReport(
     where id = ${id}`);
 }
 
+/** Stripe's id of a refund settled before its id was known (charge.refunded names none). */
+export async function fillStripeRefundId(
+  tx: DatabaseTransactionConnection,
+  orderId: string,
+  stripeRefundId: string,
+): Promise<void> {
+  await tx.query(sql.unsafe`
+    update refunds set stripe_refund_id = ${stripeRefundId}
+    where order_id = ${orderId} and stripe_refund_id is null`);
+}
+
 /** A refund made outside the hub (Stripe's dashboard) on an order without one: recorded as Stripe says. */
 export async function insertReportedRefund(
   tx: DatabaseTransactionConnection,

@@ -26,6 +26,7 @@ import type { Effects, OrdersService } from '../orders/orders-service.js';
 import { hashTrackingToken } from '../orders/tracking-token.js';
 import {
   claimStripeEvent,
+  fillStripeRefundId,
   findDispute,
   findRefund,
   insertReportedRefund,
@@ -145,6 +146,9 @@ export function createPaymentsService(deps: Deps) {
       if (
         !refundReportApplies({ status: held.status, eventAt: heldAt }, { status: report.status, eventAt })
       ) {
+        // Not news for the order, but it may name the refund a charge.refunded left unnamed.
+        if (held.stripeRefundId === null && report.id !== '')
+          await fillStripeRefundId(tx, orderId, report.id);
         return false;
       }
       await recordRefundReport(tx, held.id, {
@@ -240,6 +244,10 @@ export function createPaymentsService(deps: Deps) {
     const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
       effects.refund = false;
       const orderId = await orderOf(tx, event);
+      // The order's row lock before the event's row: recording the event takes a key-share lock
+      // on the order (foreign key), and two events of one order (refund.created and
+      // charge.refunded come together) would otherwise each hold it while waiting for the other.
+      if (orderId) await lockOrder(tx, orderId);
       if (
         !(await claimStripeEvent(tx, { id: event.id, type: event.type, orderId, createdAt: event.createdAt }))
       ) {
@@ -345,8 +353,9 @@ export function createPaymentsService(deps: Deps) {
       // The order first, as every writer of an order and its refund does (no deadlock).
       const order = await lockOrder(tx, pending.orderId);
       const locked = await lockPendingRefund(tx, id);
+      if (!order) return;
       // Settled meanwhile (the webhook can beat this answer): the webhook's report stands.
-      if (!locked || !order) return;
+      if (!locked) return fillStripeRefundId(tx, order.id, result.id);
       await settleRefund(tx, id, {
         status: result.status,
         stripeRefundId: result.id,
