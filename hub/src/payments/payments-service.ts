@@ -74,14 +74,6 @@ export type WebhookOutcome =
   | 'dispute_recorded'
   | 'dispute_unchanged';
 
-const REFUND_TYPES = [
-  'refund.created',
-  'refund.updated',
-  'refund.failed',
-  'charge.refund.updated',
-  'charge.refunded',
-];
-
 const OrderId = z.uuid();
 
 export function createPaymentsService(deps: Deps) {
