@@ -135,6 +135,8 @@ export function sqlFloorOrder(menu: SqlFloorMenu, n: number): SqlStatement[] {
       notes: null,
       cancelReason: null,
       paymentFailure: null,
+      refund: null,
+      dispute: null,
       createdAt: now,
       updatedAt: now,
     },

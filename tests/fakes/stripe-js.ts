@@ -27,6 +27,27 @@ export const STRIPE_JS_URL = 'https://js.stripe.com/endive/stripe.js';
  */
 export const STRIPE_JS_URL_PATTERN = /^https:\/\/js\.stripe\.com\/(?:v3\/?|[a-z0-9]+\/stripe\.js)(?:\?.*)?$/;
 
+/**
+ * Stripe's 3-D Secure pages (hooks.stripe.com), which Stripe.js frames in its modal. Browser tests
+ * route them to the fake API, which serves the same paths: `context.route(STRIPE_HOOKS_URL_PATTERN,
+ * (route) => routeToFake(route, fakeStripe.url))`.
+ */
+export const STRIPE_HOOKS_URL_PATTERN = /^https:\/\/hooks\.stripe\.com\//;
+
+/** Fetches a routed hooks.stripe.com request (GET or the form's POST) from the fake instead. */
+export async function routeToFake(
+  route: {
+    request(): { url(): string };
+    fetch(options: { url: string }): Promise<unknown>;
+    fulfill(options: { response: never }): Promise<void>;
+  },
+  apiUrl: string,
+): Promise<void> {
+  const url = new URL(route.request().url());
+  const response = await route.fetch({ url: `${apiUrl.replace(/\/$/, '')}${url.pathname}${url.search}` });
+  await route.fulfill({ response: response as never });
+}
+
 /** The release train @stripe/stripe-js 10.2.1 expects in `window.Stripe.version`. */
 export const STRIPE_JS_VERSION = 'endive';
 
@@ -260,6 +281,43 @@ export function fakeStripeJsSource(apiUrl: string): string {
       );
     }
 
+    // Like Stripe.js with 3-D Secure: the bank's page in a modal over the site; when the customer
+    // has answered there, the PaymentIntent says how it went (succeeded, or the authentication
+    // failure as last_payment_error, which Stripe.js returns as the error).
+    function authenticate(intent, clientSecret) {
+      return new Promise(function (resolve) {
+        var overlay = document.createElement('div');
+        overlay.setAttribute('data-testid', 'fake-stripe-3ds');
+        overlay.style.cssText =
+          'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,0.55);';
+        var frame = document.createElement('iframe');
+        frame.name = 'fake-stripe-3ds-frame';
+        frame.title = '3D Secure';
+        frame.src = intent.next_action.use_stripe_sdk.stripe_js;
+        frame.style.cssText = 'width:min(92vw,400px);height:min(70vh,240px);border:0;border-radius:8px;background:#fff;';
+        overlay.appendChild(frame);
+        document.body.appendChild(overlay);
+        function onMessage(event) {
+          if (event.source !== frame.contentWindow || !event.data || event.data.type !== 'fake-stripe-3ds-done') return;
+          window.removeEventListener('message', onMessage);
+          overlay.parentNode.removeChild(overlay);
+          resolve();
+        }
+        window.addEventListener('message', onMessage);
+      })
+        .then(function () {
+          return retrievePaymentIntent(clientSecret);
+        })
+        .then(function (r) {
+          if (r.error) return r;
+          var pi = r.paymentIntent;
+          if (pi.status === 'requires_payment_method' && pi.last_payment_error) {
+            return { error: Object.assign({}, pi.last_payment_error, { payment_intent: pi }) };
+          }
+          return { paymentIntent: pi };
+        });
+    }
+
     return {
       _fake: true,
       _options: stripeOptions || {},
@@ -293,7 +351,12 @@ export function fakeStripeJsSource(apiUrl: string): string {
           'payment_method_data[card][number]': card.digits,
           return_url: confirmParams.return_url,
         }).then(function (r) {
+          if (r.error) return r;
+          if (r.data.status === 'requires_action' && r.data.next_action) return authenticate(r.data, clientSecret);
+          return { paymentIntent: r.data };
+        }).then(function (r) {
           if (r.error) return { error: r.error };
+          r = { data: r.paymentIntent };
           if (redirect === 'always') {
             var url = new URL(confirmParams.return_url, window.location.href);
             url.searchParams.set('payment_intent', r.data.id);

@@ -44,6 +44,11 @@ export interface FakePaymentIntent {
   payment_method: string | null;
   latest_charge: string | null;
   last_payment_error: PaymentError | null;
+  /** What the customer must do before the payment goes on (3-D Secure), as Stripe.js reads it. */
+  next_action: {
+    type: 'use_stripe_sdk';
+    use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string; source: string };
+  } | null;
   canceled_at: number | null;
   cancellation_reason: string | null;
   created: number;
@@ -59,7 +64,29 @@ export interface FakeRefund {
   metadata: Record<string, string>;
   payment_intent: string;
   reason: string | null;
-  status: 'succeeded';
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  failure_reason: string | null;
+  created: number;
+}
+
+export interface FakeDispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  charge: string;
+  currency: string;
+  payment_intent: string;
+  reason: string;
+  status: string;
+  evidence_details: {
+    due_by: number | null;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+  };
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Record<string, string>;
   created: number;
 }
 
@@ -79,6 +106,7 @@ export interface FakeEvent<T = unknown> {
 }
 
 export interface WebhookDelivery {
+  /** Typed as a PaymentIntent event; other events (refunds, disputes) carry their own object. */
   event: FakeEvent<FakePaymentIntent>;
   /** The HTTP status the webhook endpoint answered; 0 when the request itself failed. */
   status: number;
@@ -105,7 +133,7 @@ export interface FakeStripe {
   refunds: FakeRefund[];
   requests: RecordedRequest[];
   /** Every event the fake emitted (delivered or not: no webhook URL set). */
-  events: FakeEvent<FakePaymentIntent>[];
+  events: FakeEvent<unknown>[];
   webhookDeliveries: WebhookDelivery[];
   /**
    * The first completed delivery matching `predicate` that no earlier call returned, waiting for it
@@ -116,6 +144,22 @@ export interface FakeStripe {
   succeed(paymentIntentId: string): FakePaymentIntent;
   /** Payment is declined (generic_decline) as if confirmed with a declined card; the webhook follows. */
   fail(paymentIntentId: string): FakePaymentIntent;
+  /**
+   * How new refunds come out: `succeeded` at once (Stripe's test cards, the default), or `pending`
+   * until `settleRefund`. Each refund emits refund.created, and charge.refunded once it succeeded.
+   */
+  setRefundOutcome(outcome: 'succeeded' | 'pending'): void;
+  /** A pending refund settles: refund.updated (and charge.refunded when it succeeded) follow. */
+  settleRefund(
+    refundId: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    failureReason?: string,
+  ): FakeRefund;
+  disputes: Map<string, FakeDispute>;
+  /** The customer's bank disputes the payment: charge.dispute.created follows. */
+  openDispute(paymentIntentId: string, options?: { reason?: string; dueBy?: number }): FakeDispute;
+  /** The dispute moves on: charge.dispute.updated, or charge.dispute.closed for won / lost / warning_closed. */
+  updateDispute(disputeId: string, status: string): FakeDispute;
   buildEvent<T>(type: EventType, object: T, idOverride?: string): FakeEvent<T>;
   /** Headers of a webhook request carrying `payload` (a Stripe-Signature made with the secret). */
   signedHeaders(payload: string, options?: { timestamp?: number }): Record<string, string>;
@@ -311,6 +355,35 @@ const TEST_PAYMENT_METHODS: Record<string, string> = {
   pm_card_chargeDeclinedInsufficientFunds: '4000000000009995',
 };
 
+/** Test cards whose bank always asks for 3-D Secure (https://docs.stripe.com/testing#regulatory-cards). */
+const THREE_D_SECURE = new Set(['4000002760003184', '4000002500003155', '4000000000003220']);
+
+/**
+ * Stripe's test authentication page, as Stripe.js shows it in its modal: the customer (the test)
+ * completes or fails it. The answer page tells the opener (the fake Stripe.js) it is done.
+ */
+function threeDsPage(pi: FakePaymentIntent, source: string): string {
+  const euros = (pi.amount / 100).toFixed(2).replace('.', ',');
+  const action = (outcome: string) => `/3d_secure_2_test/${pi.id}/${source}/${outcome}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>3D Secure 2 Test Page</title>
+<style>body{font-family:system-ui,sans-serif;margin:0;padding:1.2rem;color:#1a1a1a;background:#fff}
+h1{font-size:1.2rem;margin:0 0 .6rem}p{margin:.4rem 0 1rem;color:#555}
+.amount{font-size:1.6rem;font-weight:700;color:#1a1a1a}
+form{display:inline}button{font:inherit;font-weight:700;padding:.7rem 1.2rem;border-radius:6px;border:0;margin:.3rem .4rem .3rem 0;cursor:pointer}
+.ok{background:#635bff;color:#fff}.ko{background:#eee;color:#1a1a1a}</style></head>
+<body><h1>3D Secure 2 Test Page</h1>
+<p>This is a test authentication of a payment of <span class="amount">${euros} €</span>. Complete or fail it.</p>
+<form method="post" action="${action('complete')}"><button class="ok" data-testid="3ds-complete">Complete</button></form>
+<form method="post" action="${action('fail')}"><button class="ko" data-testid="3ds-fail">Fail</button></form>
+</body></html>`;
+}
+
+function threeDsDonePage(outcome: 'complete' | 'fail'): string {
+  return `<!doctype html><html><head><meta charset="utf-8"></head><body><p>${outcome === 'complete' ? 'Authenticated' : 'Authentication failed'}</p>
+<script>parent.postMessage({ type: 'fake-stripe-3ds-done', outcome: ${JSON.stringify(outcome)} }, '*');</script></body></html>`;
+}
+
 function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
@@ -392,7 +465,9 @@ export async function startFakeStripe(
   const paymentIntents = new Map<string, FakePaymentIntent>();
   const refunds: FakeRefund[] = [];
   const requests: RecordedRequest[] = [];
-  const events: FakeEvent<FakePaymentIntent>[] = [];
+  const events: FakeEvent<unknown>[] = [];
+  const disputes = new Map<string, FakeDispute>();
+  let refundOutcome: 'succeeded' | 'pending' = 'succeeded';
   const deliveries = feed<WebhookDelivery>();
   /** Idempotency-Key -> the first request's endpoint, parameters and saved response. */
   const idempotency = new Map<string, { endpoint: string; params: string; status: number; body: string }>();
@@ -422,8 +497,8 @@ export async function startFakeStripe(
   });
 
   /** Stripe posts events after the API call that caused them has answered, one attempt recorded each. */
-  function emit(type: EventType, pi: FakePaymentIntent): void {
-    const event = buildEvent(type, pi);
+  function emit(type: EventType, object: unknown): void {
+    const event = buildEvent(type, object) as FakeEvent<FakePaymentIntent>;
     events.push(event);
     const url = webhookUrl;
     if (!url) return;
@@ -466,6 +541,7 @@ export async function startFakeStripe(
     pi.payment_method = paymentMethod;
     pi.latest_charge = `ch_${randomId()}`;
     pi.last_payment_error = null;
+    pi.next_action = null;
   }
 
   /** A declined PaymentIntent goes back to requires_payment_method, keeping the error for the UI. */
@@ -475,6 +551,7 @@ export async function startFakeStripe(
     // The failed charge is the latest one; refunds still find no successful charge.
     pi.latest_charge = `ch_${randomId()}`;
     pi.last_payment_error = { ...error };
+    pi.next_action = null;
   }
 
   function assertConfirmable(pi: FakePaymentIntent): void {
@@ -583,6 +660,7 @@ export async function startFakeStripe(
       payment_method: null,
       latest_charge: null,
       last_payment_error: null,
+      next_action: null,
       canceled_at: null,
       cancellation_reason: null,
       created: now(),
@@ -630,9 +708,51 @@ export async function startFakeStripe(
       // A declined confirm answers 402 with the card error and the PaymentIntent inside it.
       return { status: 402, body: { error: { ...error, payment_intent: pi } } };
     }
+    if (THREE_D_SECURE.has(number.replace(/[\s-]/g, ''))) {
+      // The bank asks the customer to authenticate: Stripe.js shows its page, the customer
+      // completes or fails it there, and the payment goes on from that answer.
+      pi.status = 'requires_action';
+      pi.payment_method = paymentMethod;
+      pi.last_payment_error = null;
+      const source = `src_${randomId()}`;
+      pi.next_action = {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: {
+          type: 'three_d_secure_redirect',
+          // Where Stripe serves it (the site's CSP allows framing hooks.stripe.com only): browser
+          // tests route that origin to this server (STRIPE_HOOKS_URL_PATTERN in stripe-js.ts).
+          stripe_js: `https://hooks.stripe.com/3d_secure_2_test/${pi.id}/${source}`,
+          source,
+        },
+      };
+      emit('payment_intent.requires_action', pi);
+      return { status: 200, body: pi };
+    }
     markSucceeded(pi, paymentMethod);
     emit('payment_intent.succeeded', pi);
     return { status: 200, body: pi };
+  }
+
+  /** The customer's answer on the authentication page. */
+  function authenticate3ds(pi: FakePaymentIntent, source: string, outcome: 'complete' | 'fail'): void {
+    if (pi.status !== 'requires_action' || pi.next_action?.use_stripe_sdk.source !== source) {
+      throw invalidRequest(`This authentication is no longer pending (PaymentIntent ${pi.status}).`, {
+        code: 'payment_intent_unexpected_state',
+      });
+    }
+    if (outcome === 'complete') {
+      markSucceeded(pi, pi.payment_method ?? `pm_${randomId()}`);
+      emit('payment_intent.succeeded', pi);
+    } else {
+      markFailed(pi, {
+        type: 'card_error',
+        code: 'payment_intent_authentication_failure',
+        message:
+          'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+        doc_url: docUrl('payment_intent_authentication_failure'),
+      });
+      emit('payment_intent.payment_failed', pi);
+    }
   }
 
   const CANCELABLE: PaymentIntentStatus[] = [
@@ -666,6 +786,26 @@ export async function startFakeStripe(
     pi.canceled_at = now();
     pi.cancellation_reason = reason ?? null;
     return pi;
+  }
+
+  /** As in API versions since 2022-11-15: the charge without its refunds listed. */
+  function emitChargeRefunded(pi: FakePaymentIntent): void {
+    const refunded = refunds
+      .filter((r) => r.payment_intent === pi.id && (r.status === 'succeeded' || r.status === 'pending'))
+      .reduce((sum, r) => sum + r.amount, 0);
+    emit('charge.refunded', {
+      id: pi.latest_charge,
+      object: 'charge',
+      amount: pi.amount_received,
+      amount_refunded: refunded,
+      refunded: refunded >= pi.amount_received,
+      currency: pi.currency,
+      payment_intent: pi.id,
+      metadata: pi.metadata,
+      status: 'succeeded',
+      created: pi.created,
+      livemode: false,
+    });
   }
 
   function createRefund(params: FormObject): FakeRefund {
@@ -720,15 +860,33 @@ export async function startFakeStripe(
       metadata,
       payment_intent: pi.id,
       reason: reason ?? null,
-      // Card refunds in test mode succeed at once.
-      status: 'succeeded',
+      // Card refunds in test mode succeed at once, unless the test asks for pending ones.
+      status: refundOutcome,
+      failure_reason: null,
       created: now(),
     };
     refunds.push(refund);
+    emit('refund.created', refund);
+    if (refund.status === 'succeeded') emitChargeRefunded(pi);
     return refund;
   }
 
   function route(method: string, path: string, req: IncomingMessage, params: FormObject) {
+    const threeDs = /^\/3d_secure_2_test\/([^/]+)\/([^/]+)(?:\/(complete|fail))?$/.exec(path);
+    if (threeDs) {
+      const [, id, source, outcome] = threeDs as unknown as [
+        string,
+        string,
+        string,
+        'complete' | 'fail' | undefined,
+      ];
+      const pi = findIntent(id);
+      if (method === 'POST' && outcome) {
+        authenticate3ds(pi, source, outcome);
+        return { status: 200, html: threeDsDonePage(outcome) };
+      }
+      if (method === 'GET' && !outcome) return { status: 200, html: threeDsPage(pi, source) };
+    }
     const piRoute = /^\/v1\/payment_intents\/([^/]+)(?:\/(confirm|cancel))?$/.exec(path);
     if (method === 'POST' && path === '/v1/payment_intents') {
       requireSecret(authenticate(req, params));
@@ -825,9 +983,13 @@ export async function startFakeStripe(
         return send(saved.status, saved.body);
       }
 
-      let result: { status: number; body: unknown };
+      let result: { status: number; body?: unknown; html?: string };
       try {
         result = route(method, url.pathname, req, params);
+        if (result.html !== undefined) {
+          res.setHeader('content-type', 'text/html; charset=utf-8');
+          return send(result.status, result.html);
+        }
       } catch (e) {
         if (!(e instanceof StripeApiError) || !e.saved) throw e;
         result = { status: e.status, body: { error: e.body } };
@@ -851,6 +1013,65 @@ export async function startFakeStripe(
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+
+  function settleRefund(
+    refundId: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    failureReason?: string,
+  ): FakeRefund {
+    const refund = refunds.find((r) => r.id === refundId);
+    if (!refund) throw new Error(`fake Stripe: no refund ${refundId}`);
+    if (refund.status !== 'pending') throw new Error(`fake Stripe: refund ${refundId} is ${refund.status}`);
+    refund.status = status;
+    refund.failure_reason = status === 'succeeded' ? null : (failureReason ?? 'unknown');
+    emit('refund.updated', refund);
+    if (status === 'succeeded') emitChargeRefunded(paymentIntents.get(refund.payment_intent)!);
+    return structuredClone(refund);
+  }
+
+  function openDispute(
+    paymentIntentId: string,
+    options: { reason?: string; dueBy?: number } = {},
+  ): FakeDispute {
+    const pi = paymentIntents.get(paymentIntentId);
+    if (!pi || pi.status !== 'succeeded' || !pi.latest_charge) {
+      throw new Error(`fake Stripe: PaymentIntent ${paymentIntentId} has no successful charge to dispute`);
+    }
+    const dispute: FakeDispute = {
+      id: `dp_${randomId()}`,
+      object: 'dispute',
+      amount: pi.amount_received,
+      charge: pi.latest_charge,
+      currency: pi.currency,
+      payment_intent: pi.id,
+      reason: options.reason ?? 'fraudulent',
+      status: 'needs_response',
+      // Stripe gives about a week to answer.
+      evidence_details: {
+        due_by: options.dueBy ?? now() + 7 * 24 * 3600,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
+      is_charge_refundable: false,
+      livemode: false,
+      metadata: {},
+      created: now(),
+    };
+    disputes.set(dispute.id, dispute);
+    emit('charge.dispute.created', dispute);
+    return structuredClone(dispute);
+  }
+
+  function updateDispute(disputeId: string, status: string): FakeDispute {
+    const dispute = disputes.get(disputeId);
+    if (!dispute) throw new Error(`fake Stripe: no dispute ${disputeId}`);
+    dispute.status = status;
+    if (status === 'under_review') dispute.evidence_details.submission_count += 1;
+    const closed = ['won', 'lost', 'warning_closed'].includes(status);
+    emit(closed ? 'charge.dispute.closed' : 'charge.dispute.updated', dispute);
+    return structuredClone(dispute);
+  }
 
   function drive(id: string, outcome: 'succeed' | 'fail'): FakePaymentIntent {
     const pi = paymentIntents.get(id);
@@ -880,6 +1101,13 @@ export async function startFakeStripe(
     nextDelivery: (predicate) => deliveries.next(predicate),
     succeed: (id) => drive(id, 'succeed'),
     fail: (id) => drive(id, 'fail'),
+    setRefundOutcome(outcome) {
+      refundOutcome = outcome;
+    },
+    settleRefund,
+    disputes,
+    openDispute,
+    updateDispute,
     buildEvent,
     signedHeaders,
     setWebhookUrl(url) {

@@ -17,7 +17,12 @@ const appearance = {
   },
 };
 
-export type ConfirmResult = { ok: true } | { ok: false; message: string; declined: boolean };
+/**
+ * `authentication`: the bank asked for 3-D Secure and it failed or was not completed; `declined`:
+ * the card was refused; otherwise the payment could not be attempted.
+ */
+export type ConfirmResult =
+  { ok: true } | { ok: false; message: string; declined: boolean; authentication: boolean };
 
 /**
  * Stripe's Payment Element, used through as little of Stripe.js as possible: load it, mount the
@@ -45,19 +50,31 @@ export function useStripePayment() {
   }
 
   async function confirm(returnUrl: string): Promise<ConfirmResult> {
-    if (!stripe || !elements) return { ok: false, message: 'Stripe.js is not ready', declined: false };
-    const { error } = await stripe.confirmPayment({
+    if (!stripe || !elements) {
+      return { ok: false, message: 'Stripe.js is not ready', declined: false, authentication: false };
+    }
+    // Stripe.js runs 3-D Secure itself (its modal over this page) before it resolves.
+    const { error, paymentIntent } = await stripe.confirmPayment({
       elements,
       redirect: 'if_required',
       confirmParams: { return_url: returnUrl },
     });
-    if (!error) return { ok: true };
-    return {
-      ok: false,
-      message: error.message ?? '',
-      declined:
-        error.code === 'card_declined' || error.decline_code !== undefined || error.type === 'card_error',
-    };
+    if (error) {
+      const authentication = error.code === 'payment_intent_authentication_failure';
+      return {
+        ok: false,
+        message: error.message ?? '',
+        authentication,
+        declined:
+          !authentication &&
+          (error.code === 'card_declined' || error.decline_code !== undefined || error.type === 'card_error'),
+      };
+    }
+    // The authentication was left unfinished (its window closed): nothing was charged.
+    if (paymentIntent?.status === 'requires_action' || paymentIntent?.status === 'requires_payment_method') {
+      return { ok: false, message: '', declined: false, authentication: true };
+    }
+    return { ok: true };
   }
 
   return { ready, complete, mount, confirm };

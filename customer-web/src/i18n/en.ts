@@ -193,6 +193,8 @@ export const en: Messages = {
     declined: 'Your card was declined: try another card or pay on delivery.',
     declinedPickup:
       'Your card was declined: try another card, or cancel and order again paying at the counter.',
+    authenticationFailed:
+      'Your bank did not confirm the payment (3-D Secure): nothing was charged. Try again, or use another card.',
     failed: 'The payment did not go through.',
     notPending: 'This order is not awaiting payment.',
     toTracking: 'Follow my order',
@@ -236,6 +238,8 @@ export const en: Messages = {
     cancelled: 'Order cancelled',
     cancelReason: 'Reason: {reason}',
     refunded: 'Refund made',
+    refundFailed:
+      'The refund to your card did not go through: the pizzeria will pay you back another way (call it on {phone}).',
     refundSoon: 'You will be refunded within a few days.',
     deliveryFailed: 'The delivery could not be made',
     deliveryFailedReason: 'Reason: {reason}',

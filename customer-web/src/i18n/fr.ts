@@ -194,6 +194,8 @@ export const fr = {
     declinedPickup:
       'Votre carte a été refusée : essayez une autre carte, ou annulez et commandez à nouveau en payant au comptoir.',
     failed: 'Le paiement n’a pas abouti.',
+    authenticationFailed:
+      'Votre banque n’a pas confirmé le paiement (3-D Secure) : rien n’a été débité. Réessayez, ou utilisez une autre carte.',
     notPending: 'Cette commande n’attend pas de paiement.',
     toTracking: 'Suivre ma commande',
     stripeFailed: 'Le module de paiement ne s’est pas chargé. Vérifiez votre connexion et réessayez.',
@@ -237,6 +239,8 @@ export const fr = {
     cancelReason: 'Motif : {reason}',
     refunded: 'Remboursement effectué',
     refundSoon: 'Vous serez remboursé·e sous quelques jours.',
+    refundFailed:
+      'Le remboursement sur votre carte n’a pas abouti : la pizzeria vous rembourse autrement (appelez-la au {phone}).',
     deliveryFailed: 'La livraison n’a pas pu être faite',
     deliveryFailedReason: 'Motif : {reason}',
     callShop: 'Appelez la pizzeria au {phone}',

@@ -148,6 +148,7 @@ export function trackedOrder(overrides: Partial<TrackedOrder> = {}): TrackedOrde
     notes: null,
     cancelReason: null,
     paymentFailure: null,
+    refund: null,
     createdAt: '2026-11-25T18:50:00.000Z',
     updatedAt: '2026-11-25T18:50:00.000Z',
     shopName: 'OC Pizza Oberkampf',

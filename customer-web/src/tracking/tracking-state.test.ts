@@ -1,3 +1,4 @@
+import { forCustomer } from '@ocp/hub/contract';
 import { describe, expect, it } from 'vitest';
 import { orderEvent, stockEvent, trackedOrder } from '../testing/fixtures.js';
 import {
@@ -24,6 +25,53 @@ describe('applyTrackingEvent', () => {
     expect(next.order.modifiable).toBe(false);
     // What the event does not carry stays: the shop's name and phone.
     expect(next.order.shopPhone).toBe('01 43 55 12 34');
+  });
+
+  it('applies a staff event as the hub projects it for customers: the refund shows, the dispute never', () => {
+    const state = start({ status: 'cancelled', paymentStatus: 'paid', version: 4, modifiable: false });
+    const {
+      shopName: _n,
+      shopPhone: _p,
+      modifiable: _m,
+      statusReason: _s,
+      ...rest
+    } = trackedOrder({
+      status: 'cancelled',
+      paymentStatus: 'paid',
+      version: 5,
+      refund: {
+        status: 'failed',
+        amountCents: 1980,
+        failure: 'lost_or_stolen_card',
+        updatedAt: '2026-11-25T19:05:00.000Z',
+      },
+    });
+    const staffOrder = {
+      ...rest,
+      courierId: null,
+      offer: null,
+      dispute: {
+        id: 'dp_1',
+        status: 'needs_response' as const,
+        reason: 'fraudulent',
+        amountCents: 1980,
+        evidenceDueBy: null,
+        updatedAt: '2026-11-25T19:05:00.000Z',
+      },
+    };
+    const event = forCustomer({
+      seq: 50,
+      type: 'order.modified' as const,
+      shopId: staffOrder.shopId,
+      orderId: staffOrder.id,
+      version: 5,
+      at: '2026-11-25T19:05:00.000Z',
+      data: { fields: ['refund'], order: staffOrder },
+    });
+    const next = applyTrackingEvent(state, event);
+    expect(next.order.version).toBe(5);
+    expect(next.order.refund).toMatchObject({ status: 'failed', failure: 'lost_or_stolen_card' });
+    expect(next.order).not.toHaveProperty('dispute');
   });
 
   it('never goes back to an older or equal version', () => {

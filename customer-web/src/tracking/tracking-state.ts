@@ -21,8 +21,8 @@ export type TrackingState = {
   failureReason: string | null;
 };
 
-/** Order events reach a tracking page without the staff ids (see `forCustomer` in the contract). */
-const CustomerOrderEvent = z.object({ order: Order.omit({ courierId: true, offer: true }) });
+/** Order events reach a tracking page without the staff ids nor the dispute (see `forCustomer` in the contract). */
+const CustomerOrderEvent = z.object({ order: Order.omit({ courierId: true, offer: true, dispute: true }) });
 
 export const FINISHED: readonly OrderStatus[] = ['delivered', 'picked_up', 'cancelled', 'delivery_failed'];
 

@@ -12,10 +12,12 @@ export const i18n = createI18n({
   datetimeFormats: {
     fr: {
       time: { hour: '2-digit', minute: '2-digit' },
+      dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
     },
     en: {
       time: { hour: '2-digit', minute: '2-digit' },
+      dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
     },
   },

@@ -16,6 +16,7 @@ import {
   lowStock,
   managerBoardFromSnapshot,
   mapPoints,
+  paymentIssues,
   todayFigures,
   type ManagerBoardState,
 } from './manager-board.js';
@@ -392,5 +393,92 @@ describe('manager board state', () => {
     ]);
     expect(points[1]).toMatchObject({ status: 'out_for_delivery', late: true, courierId: COURIER_1 });
     expect(points[2]).toMatchObject({ activity: 'delivering', position: { lat: 48.86, lng: 2.375 } });
+  });
+});
+
+describe('payment issues', () => {
+  const dispute = (
+    status: NonNullable<Order['dispute']>['status'],
+    dueBy: string | null,
+    updatedAt = at(18, 0),
+  ) => ({
+    id: `dp_${status}`,
+    status,
+    reason: 'fraudulent',
+    amountCents: 1980,
+    evidenceDueBy: dueBy,
+    updatedAt,
+  });
+  const refund = (status: NonNullable<Order['refund']>['status']) => ({
+    status,
+    amountCents: 1980,
+    failure: status === 'failed' ? 'expired_or_canceled_card' : null,
+    updatedAt: at(18, 30),
+  });
+  const inDays = (days: number) => new Date(NOW.getTime() + days * 24 * 3600_000).toISOString();
+
+  it('lists open disputes by deadline (urgent within two days), then failed refunds, pending ones, closed disputes', () => {
+    const orders = [
+      order({ id: 'a', shortCode: 'A-001', dispute: dispute('needs_response', inDays(6)) }),
+      order({ id: 'b', shortCode: 'A-002', dispute: dispute('warning_needs_response', inDays(1)) }),
+      order({
+        id: 'c',
+        shortCode: 'A-003',
+        status: 'cancelled',
+        paymentStatus: 'paid',
+        refund: refund('failed'),
+      }),
+      order({
+        id: 'd',
+        shortCode: 'A-004',
+        status: 'cancelled',
+        paymentStatus: 'paid',
+        refund: refund('pending'),
+      }),
+      order({
+        id: 'e',
+        shortCode: 'A-005',
+        status: 'cancelled',
+        paymentStatus: 'refunded',
+        refund: refund('succeeded'),
+      }),
+      order({ id: 'f', shortCode: 'A-006', dispute: dispute('lost', null, at(19, 0)) }),
+      order({ id: 'g', shortCode: 'A-007', dispute: dispute('won', null, YESTERDAY) }),
+      order({ id: 'h', shortCode: 'A-008' }),
+    ];
+    const issues = paymentIssues(managerBoardFromSnapshot(snapshot({ orders })), NOW);
+    expect(issues.map((i) => [i.order.shortCode, i.kind])).toEqual([
+      ['A-002', 'dispute'],
+      ['A-001', 'dispute'],
+      ['A-003', 'refund'],
+      ['A-004', 'refund'],
+      ['A-006', 'dispute'],
+    ]);
+    expect(issues.map((i) => (i.kind === 'dispute' ? i.urgent : i.failed))).toEqual([
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('follows the live events of the manager room', () => {
+    const held = order({ id: '00000000-0000-4000-8000-00000000ab10', shortCode: 'A-010', version: 3 });
+    const s = managerBoardFromSnapshot(snapshot({ orders: [held] }));
+    expect(paymentIssues(s, NOW)).toEqual([]);
+    const disputed = { ...held, version: 4, dispute: dispute('needs_response', inDays(3)) };
+    const event: EventEnvelope = {
+      seq: 99,
+      type: 'order.modified',
+      shopId: held.shopId,
+      orderId: held.id,
+      version: 4,
+      at: at(19, 20),
+      data: { fields: ['dispute'], order: disputed },
+    };
+    expect(paymentIssues(applyManagerEvent(s, event), NOW)).toMatchObject([
+      { kind: 'dispute', open: true, urgent: false, dispute: { status: 'needs_response' } },
+    ]);
   });
 });

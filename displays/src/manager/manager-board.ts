@@ -1,4 +1,5 @@
 import {
+  CLOSED_DISPUTE_STATUSES,
   CourierPosition,
   OrderEventData,
   StockChangedData,
@@ -6,6 +7,8 @@ import {
   type EventEnvelope,
   type ManagerSnapshot,
   type Order,
+  type OrderDispute,
+  type OrderRefund,
   type OrderStatus,
   type Position,
   type Shop,
@@ -415,4 +418,61 @@ export function mapPoints(state: ManagerBoardState, shop: Shop, now: Date): MapP
     });
   }
   return points;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Money to watch: disputes and refunds
+
+export type PaymentIssue =
+  | {
+      kind: 'dispute';
+      order: Order;
+      dispute: OrderDispute;
+      open: boolean;
+      /** Open and its evidence is due within two days (or already past due). */
+      urgent: boolean;
+    }
+  | { kind: 'refund'; order: Order; refund: OrderRefund; failed: boolean };
+
+/** Two days: evidence takes gathering (receipts, courier's proof of delivery). */
+const URGENT_MS = 48 * 3600_000;
+
+/**
+ * What the manager must act on about money, most pressing first: open disputes by evidence
+ * deadline, then refunds Stripe could not make (the customer must be paid back another way), then
+ * refunds still pending. Disputes closed today stay listed, so their outcome is seen.
+ */
+export function paymentIssues(state: ManagerBoardState, now: Date): PaymentIssue[] {
+  const since = startOfDay(now).getTime();
+  const issues: { issue: PaymentIssue; rank: number; at: number }[] = [];
+  for (const order of Object.values(state.orders)) {
+    const dispute = order.dispute;
+    if (dispute) {
+      const open = !CLOSED_DISPUTE_STATUSES.includes(dispute.status);
+      const due = dispute.evidenceDueBy ? Date.parse(dispute.evidenceDueBy) : Number.POSITIVE_INFINITY;
+      if (open || Date.parse(dispute.updatedAt) >= since) {
+        const urgent = open && due - now.getTime() <= URGENT_MS;
+        issues.push({
+          issue: { kind: 'dispute', order, dispute, open, urgent },
+          rank: open ? 0 : 3,
+          at: open ? due : -Date.parse(dispute.updatedAt),
+        });
+      }
+    }
+    const refund = order.refund;
+    if (refund && refund.status !== 'succeeded') {
+      const failed = refund.status === 'failed' || refund.status === 'canceled';
+      issues.push({
+        issue: { kind: 'refund', order, refund, failed },
+        rank: failed ? 1 : 2,
+        at: Date.parse(refund.updatedAt),
+      });
+    }
+  }
+  return issues
+    .sort(
+      (a, b) =>
+        a.rank - b.rank || a.at - b.at || a.issue.order.shortCode.localeCompare(b.issue.order.shortCode),
+    )
+    .map((i) => i.issue);
 }

@@ -51,6 +51,8 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     notes: null,
     cancelReason: null,
     paymentFailure: null,
+    refund: null,
+    dispute: null,
     createdAt: '2026-11-25T19:00:00.000Z',
     updatedAt: '2026-11-25T19:00:00.000Z',
     ...overrides,

@@ -29,6 +29,8 @@ function order(id: string, version: number, patch: Partial<Order> = {}): Order {
     notes: null,
     cancelReason: null,
     paymentFailure: null,
+    refund: null,
+    dispute: null,
     createdAt: '2026-11-25T18:00:00.000Z',
     updatedAt: '2026-11-25T18:00:00.000Z',
     ...patch,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Channel, OrderMode, OrderStatus, PaymentMethod, PaymentStatus } from './enums.js';
+import { OrderDispute, OrderRefund } from './payments.js';
 import { Position } from './shops.js';
 
 const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
@@ -162,13 +163,17 @@ export const Order = z.object({
   cancelReason: z.string().nullable(),
   /** Why the last online payment attempt failed (card declined…); null once paid or never tried. */
   paymentFailure: z.string().nullable(),
+  /** The refund of a paid order that was cancelled, as Stripe last reported it; null: none. */
+  refund: OrderRefund.nullable(),
+  /** The latest dispute of its card payment (staff only: not on the customer's page); null: none. */
+  dispute: OrderDispute.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Order = z.infer<typeof Order>;
 
 /** An order as its customer sees it on the tracking page (no staff ids). */
-export const TrackedOrder = Order.omit({ courierId: true, offer: true }).extend({
+export const TrackedOrder = Order.omit({ courierId: true, offer: true, dispute: true }).extend({
   shopName: z.string(),
   shopPhone: z.string(),
   /** Whether the customer may still modify or cancel it. */

@@ -37,7 +37,8 @@ export function roomsForEvent(event: RoutableEvent): string[] {
 
 /**
  * What a customer's tracking page receives of an order event: the order without staff ids (who
- * carries it, to whom it is offered, who moved it). Live emission and replay both use it.
+ * carries it, to whom it is offered, who moved it) nor its payment's dispute, which is between
+ * the shop and the customer's bank. Live emission and replay both use it.
  */
 export function forCustomer<E extends RoutableEvent & { courierId?: string | null | undefined }>(
   event: E,
@@ -46,7 +47,7 @@ export function forCustomer<E extends RoutableEvent & { courierId?: string | nul
   const { previousCourierId: _previous, order, by, ...data } = event.data;
   const projected: Record<string, unknown> = { ...data };
   if (order && typeof order === 'object') {
-    const { courierId: _c, offer: _o, ...visible } = order as Record<string, unknown>;
+    const { courierId: _c, offer: _o, dispute: _d, ...visible } = order as Record<string, unknown>;
     projected.order = visible;
   }
   if (by && typeof by === 'object') projected.by = { ...(by as object), id: null };

@@ -8,8 +8,8 @@ export function toOrder(row: OrderRow): Order {
   return order;
 }
 
-/** The order as its customer sees it: no staff ids. */
+/** The order as its customer sees it: no staff ids, no dispute with their bank. */
 export function toTracked(row: OrderRow): TrackedOrder {
-  const { codeLetter: _c, courierId: _courier, offer: _offer, ...rest } = row;
+  const { codeLetter: _c, courierId: _courier, offer: _offer, dispute: _dispute, ...rest } = row;
   return { ...rest, modifiable: isCustomerEditable(row.status) };
 }

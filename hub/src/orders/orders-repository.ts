@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { Order, OrderStatus, type OrderMode, type PaymentMethod } from '../contract/index.js';
+import {
+  CLOSED_DISPUTE_STATUSES,
+  Order,
+  OrderStatus,
+  type OrderMode,
+  type PaymentMethod,
+} from '../contract/index.js';
 import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
 
 /** An order row as the hub reads it back, shaped like the contract's `Order` plus private fields. */
@@ -11,6 +17,24 @@ export const OrderRow = Order.extend({
   shopPhone: z.string(),
 });
 export type OrderRow = z.infer<typeof OrderRow>;
+
+/** A timestamptz as the JSON the hub sends: ISO 8601, UTC, milliseconds (as `Date#toISOString`). */
+const isoMs = (column: ReturnType<typeof sql.identifier>) =>
+  sql.fragment`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The order's refund and latest dispute (contract `OrderRefund`, `OrderDispute`), as jsonb, for
+ * both builders below: one index lookup each.
+ */
+const refundJsonb = sql.fragment`(select jsonb_build_object(
+      'status', rf.status, 'amountCents', rf.amount_cents, 'failure', rf.failure,
+      'updatedAt', ${isoMs(sql.identifier(['rf', 'updated_at']))})
+    from refunds rf where rf.order_id = o.id)`;
+const disputeJsonb = sql.fragment`(select jsonb_build_object(
+      'id', dp.id, 'status', dp.status, 'reason', dp.reason, 'amountCents', dp.amount_cents,
+      'evidenceDueBy', ${isoMs(sql.identifier(['dp', 'evidence_due_by']))},
+      'updatedAt', ${isoMs(sql.identifier(['dp', 'updated_at']))})
+    from disputes dp where dp.order_id = o.id order by dp.created_at desc, dp.id limit 1)`;
 
 const orderSelect = sql.fragment`
   select o.id, o.shop_id as "shopId", o.short_code as "shortCode", o.channel, o.mode, o.status, o.version,
@@ -32,15 +56,12 @@ const orderSelect = sql.fragment`
       'courierId', o.offered_courier_id,
       'expiresAt', to_char(o.offer_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end as offer,
     o.notes, o.cancel_reason as "cancelReason", o.payment_failure as "paymentFailure",
+    ${refundJsonb} as refund, ${disputeJsonb} as dispute,
     o.created_at as "createdAt", o.updated_at as "updatedAt",
     (select h.reason from order_status_history h where h.order_id = o.id and h.to_status = o.status
       order by h.id desc limit 1) as "statusReason",
     s.code_letter as "codeLetter", s.name as "shopName", s.phone as "shopPhone"
   from orders o join shops s on s.id = o.shop_id`;
-
-/** A timestamptz as the JSON the hub sends: ISO 8601, UTC, milliseconds (as `Date#toISOString`). */
-const isoMs = (column: ReturnType<typeof sql.identifier>) =>
-  sql.fragment`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The same `OrderRow` as `orderSelect`, built by PostgreSQL as one jsonb value over `o` (orders)
@@ -67,6 +88,7 @@ export const orderRowJsonb = sql.fragment`jsonb_build_object(
     'offer', case when o.offered_courier_id is null then null else jsonb_build_object(
       'courierId', o.offered_courier_id, 'expiresAt', ${isoMs(sql.identifier(['o', 'offer_expires_at']))}) end,
     'notes', o.notes, 'cancelReason', o.cancel_reason, 'paymentFailure', o.payment_failure,
+    'refund', ${refundJsonb}, 'dispute', ${disputeJsonb},
     'createdAt', ${isoMs(sql.identifier(['o', 'created_at']))}, 'updatedAt', ${isoMs(sql.identifier(['o', 'updated_at']))},
     'statusReason', (select h.reason from order_status_history h where h.order_id = o.id and h.to_status = o.status
       order by h.id desc limit 1),
@@ -82,13 +104,20 @@ export async function findShopOrders(
   shopId: number,
   statuses: readonly OrderStatus[],
   alsoFinishedSince?: Date,
+  /** Also the orders whose money needs the manager: an open dispute, a refund not made. */
+  alsoPaymentIssues = false,
 ): Promise<OrderRow[]> {
   const finished = alsoFinishedSince
     ? sql.fragment`or o.updated_at >= ${sql.timestamp(alsoFinishedSince)}`
     : sql.fragment``;
+  const issues = alsoPaymentIssues
+    ? sql.fragment`or exists (select 1 from disputes dp where dp.order_id = o.id
+          and not dp.status = any(${sql.array([...CLOSED_DISPUTE_STATUSES], 'text')}))
+        or exists (select 1 from refunds rf where rf.order_id = o.id and rf.status <> 'succeeded')`
+    : sql.fragment``;
   return [
     ...(await db.any(sql.type(OrderRow)`${orderSelect}
-      where o.shop_id = ${shopId} and (o.status = any(${sql.array([...statuses], 'text')}) ${finished})
+      where o.shop_id = ${shopId} and (o.status = any(${sql.array([...statuses], 'text')}) ${finished} ${issues})
       order by o.created_at, o.short_code`)),
   ];
 }

@@ -2,14 +2,39 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { PaymentStart } from '../contract/index.js';
 import type { DatabasePool } from '../adapters/postgres.js';
-import type { GatewayEvent, PaymentGateway } from '../adapters/stripe.js';
+import {
+  WebhookPayloadError,
+  type GatewayDispute,
+  type GatewayEvent,
+  type GatewayRefund,
+  type PaymentGateway,
+} from '../adapters/stripe.js';
+import type { DatabaseTransactionConnection } from '../adapters/postgres.js';
+import {
+  disputeReportApplies,
+  paymentStatusAfterRefund,
+  refundReportApplies,
+} from '../domain/payment-outcomes.js';
 import { appError } from '../errors.js';
-import { findOrderByTokenHash, lockOrder, updateOrder } from '../orders/orders-repository.js';
+import {
+  findOrderByTokenHash,
+  lockOrder,
+  updateOrder,
+  type LockedOrder,
+} from '../orders/orders-repository.js';
 import type { Effects, OrdersService } from '../orders/orders-service.js';
 import { hashTrackingToken } from '../orders/tracking-token.js';
 import {
   claimStripeEvent,
+  fillStripeRefundId,
+  findDispute,
+  findRefund,
+  insertReportedRefund,
   lockPendingRefund,
+  lockRefundFor,
+  orderOfPaymentIntent,
+  recordRefundReport,
+  saveDispute,
   noteRefundAttempt,
   pendingRefunds,
   recordStripePayment,
@@ -43,7 +68,11 @@ export type WebhookOutcome =
   | 'failure_after_payment_ignored'
   | 'failure_ignored'
   | 'unknown_order'
-  | 'ignored_type';
+  | 'ignored_type'
+  | 'refund_recorded'
+  | 'refund_unchanged'
+  | 'dispute_recorded'
+  | 'dispute_unchanged';
 
 const OrderId = z.uuid();
 
@@ -62,23 +91,176 @@ export function createPaymentsService(deps: Deps) {
     return deps.gateway;
   }
 
+  /** The order an event is about, if it is one of ours. */
+  async function orderOf(tx: DatabaseTransactionConnection, event: GatewayEvent): Promise<string | null> {
+    const valid = (id: string | null | undefined) => (id && OrderId.safeParse(id).success ? id : null);
+    if (event.paymentIntent) return valid(event.paymentIntent.orderId);
+    const pi =
+      event.dispute?.paymentIntentId ??
+      event.chargeRefunded?.paymentIntentId ??
+      event.refunds?.find((r) => r.paymentIntentId)?.paymentIntentId ??
+      null;
+    const byIntent = pi ? await orderOfPaymentIntent(tx, pi) : null;
+    return byIntent ?? valid(event.refunds?.find((r) => r.orderId)?.orderId);
+  }
+
+  /** The order's refund and payment status as one Stripe report says, if it is news. */
+  async function applyRefundReport(
+    tx: DatabaseTransactionConnection,
+    orderId: string,
+    report: GatewayRefund,
+    eventAt: Date,
+  ): Promise<boolean> {
+    const held = await lockRefundFor(tx, {
+      stripeRefundId: report.id,
+      paymentIntentId: report.paymentIntentId,
+    });
+    if (!held) {
+      // Made from Stripe's dashboard: the order shows it as Stripe tells.
+      if (!report.paymentIntentId) return false;
+      if (
+        !(await insertReportedRefund(tx, {
+          orderId,
+          paymentIntentId: report.paymentIntentId,
+          amountCents: report.amountCents,
+          status: report.status,
+          stripeRefundId: report.id,
+          failure: report.failure,
+          eventAt,
+        }))
+      ) {
+        return false;
+      }
+    } else {
+      // A second refund of an order that has one (partial ones from the dashboard) is not ours to show.
+      if (held.stripeRefundId !== null && report.id !== '' && held.stripeRefundId !== report.id) return false;
+      const heldAt = held.eventAt ? new Date(held.eventAt) : null;
+      if (
+        !refundReportApplies({ status: held.status, eventAt: heldAt }, { status: report.status, eventAt })
+      ) {
+        // Not news for the order, but it may name the refund a charge.refunded left unnamed.
+        if (held.stripeRefundId === null && report.id !== '')
+          await fillStripeRefundId(tx, orderId, report.id);
+        return false;
+      }
+      await recordRefundReport(tx, held.id, {
+        status: report.status,
+        stripeRefundId: report.id === '' ? null : report.id,
+        failure: report.failure,
+        eventAt,
+      });
+    }
+    return true;
+  }
+
+  async function handleRefund(
+    tx: DatabaseTransactionConnection,
+    event: GatewayEvent,
+    order: LockedOrder,
+  ): Promise<WebhookOutcome> {
+    const orderId = order.id;
+    const reports: GatewayRefund[] = event.refunds ?? [];
+    if (reports.length === 0 && event.chargeRefunded) {
+      // charge.refunded without its refunds listed (API versions since 2022-11-15): the money went
+      // back on the charge; our refund is the one on its PaymentIntent.
+      const held = await lockRefundFor(tx, {
+        stripeRefundId: null,
+        paymentIntentId: event.chargeRefunded.paymentIntentId,
+      });
+      // Card refunds are `succeeded` once made; one that fails later says so in refund.failed,
+      // which wins over this report (same second or later).
+      const covered =
+        event.chargeRefunded.fullyRefunded ||
+        event.chargeRefunded.amountRefundedCents >= (held?.amountCents ?? Infinity);
+      if (held && covered) {
+        reports.push({
+          id: held.stripeRefundId ?? '',
+          paymentIntentId: event.chargeRefunded.paymentIntentId,
+          amountCents: held.amountCents,
+          status: 'succeeded',
+          failure: null,
+          orderId,
+        });
+      }
+    }
+    let changed = false;
+    for (const report of reports) {
+      if (await applyRefundReport(tx, orderId, report, event.createdAt)) changed = true;
+    }
+    if (!changed) return 'refund_unchanged';
+    await recordRefundOnOrder(tx, order);
+    return 'refund_recorded';
+  }
+
+  /**
+   * The refund row changed: the order's version moves and its event goes out (the order carries
+   * its refund), with the payment status that refund implies.
+   */
+  async function recordRefundOnOrder(
+    tx: DatabaseTransactionConnection,
+    order: Pick<LockedOrder, 'id' | 'paymentStatus'>,
+  ): Promise<void> {
+    const refund = await findRefund(tx, order.id);
+    const paymentStatus =
+      refund && order.paymentStatus !== 'unpaid'
+        ? paymentStatusAfterRefund(refund.status)
+        : order.paymentStatus;
+    await updateOrder(tx, order.id, { paymentStatus });
+    await deps.orders.appendOrderEvent(tx, 'order.modified', order.id, {
+      fields: paymentStatus !== order.paymentStatus ? ['refund', 'paymentStatus'] : ['refund'],
+    });
+  }
+
+  async function handleDispute(
+    tx: DatabaseTransactionConnection,
+    dispute: GatewayDispute,
+    eventAt: Date,
+    orderId: string,
+  ): Promise<WebhookOutcome> {
+    const held = await findDispute(tx, dispute.id);
+    const report = { status: dispute.status, eventAt };
+    if (
+      !disputeReportApplies(held ? { status: held.status, eventAt: new Date(held.eventAt) } : null, report)
+    ) {
+      return 'dispute_unchanged';
+    }
+    await saveDispute(tx, orderId, dispute, eventAt);
+    await updateOrder(tx, orderId, {});
+    await deps.orders.appendOrderEvent(tx, 'order.modified', orderId, { fields: ['dispute'] });
+    return 'dispute_recorded';
+  }
+
   async function handle(event: GatewayEvent): Promise<{ outcome: WebhookOutcome; refund: boolean }> {
     const pi = event.paymentIntent;
-    const orderId = pi?.orderId && OrderId.safeParse(pi.orderId).success ? pi.orderId : null;
     const effects: Effects = { refund: false };
     const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
       effects.refund = false;
+      const orderId = await orderOf(tx, event);
+      // The order's row lock before the event's row: recording the event takes a key-share lock
+      // on the order (foreign key), and two events of one order (refund.created and
+      // charge.refunded come together) would otherwise each hold it while waiting for the other.
+      if (orderId) await lockOrder(tx, orderId);
       if (
         !(await claimStripeEvent(tx, { id: event.id, type: event.type, orderId, createdAt: event.createdAt }))
       ) {
         return 'duplicate';
       }
       const decide = async (): Promise<WebhookOutcome> => {
-        if (event.type !== 'payment_intent.succeeded' && event.type !== 'payment_intent.payment_failed') {
-          return 'ignored_type';
-        }
-        const order = orderId && pi ? await lockOrder(tx, orderId) : null;
-        if (!order || !pi) return 'unknown_order';
+        const kind = pi
+          ? 'payment'
+          : event.dispute
+            ? 'dispute'
+            : event.refunds || event.chargeRefunded
+              ? 'refund'
+              : null;
+        if (!kind) return 'ignored_type';
+        // Every change of one order queues on its row lock: concurrent events of one order see
+        // each other's result.
+        const order = orderId ? await lockOrder(tx, orderId) : null;
+        if (!order) return 'unknown_order';
+        if (kind === 'refund') return handleRefund(tx, event, order);
+        if (event.dispute) return handleDispute(tx, event.dispute, event.createdAt, order.id);
+        if (!pi) return 'ignored_type';
 
         if (event.type === 'payment_intent.payment_failed') {
           // Events may arrive out of order: a failure reported after the payment succeeded (an
@@ -101,6 +283,10 @@ export function createPaymentsService(deps: Deps) {
             paymentIntentId: pi.id,
             amountCents: pi.amountCents,
           });
+          if (effects.refund) {
+            await updateOrder(tx, order.id, {});
+            await deps.orders.appendOrderEvent(tx, 'order.modified', order.id, { fields: ['refund'] });
+          }
           return 'superseded_refunding';
         }
         await updateOrder(tx, order.id, { paymentStatus: 'paid', paymentFailure: null });
@@ -156,19 +342,18 @@ export function createPaymentsService(deps: Deps) {
       return;
     }
     await db.transaction(async (tx) => {
+      // The order first, as every writer of an order and its refund does (no deadlock).
+      const order = await lockOrder(tx, pending.orderId);
       const locked = await lockPendingRefund(tx, id);
-      if (!locked) return;
+      if (!order) return;
+      // Settled meanwhile (the webhook can beat this answer): the webhook's report stands.
+      if (!locked) return fillStripeRefundId(tx, order.id, result.id);
       await settleRefund(tx, id, {
         status: result.status,
         stripeRefundId: result.id,
-        failure: result.status === 'failed' ? 'Stripe refused the refund' : null,
+        failure: result.failure,
       });
-      if (result.status === 'succeeded') {
-        await updateOrder(tx, locked.orderId, { paymentStatus: 'refunded' });
-        await deps.orders.appendOrderEvent(tx, 'order.modified', locked.orderId, {
-          fields: ['paymentStatus'],
-        });
-      }
+      await recordRefundOnOrder(tx, order);
     });
     deps.onCommitted?.();
   }
@@ -240,6 +425,12 @@ export function createPaymentsService(deps: Deps) {
       try {
         event = gateway.verifyWebhook(rawBody, signature);
       } catch (error) {
+        // Signed by Stripe but missing what we act on: refused before anything is written, so
+        // Stripe's retries (or a fixed endpoint version) can deliver it again.
+        if (error instanceof WebhookPayloadError) {
+          logger.warn({ err: error }, 'stripe webhook refused: payload lacks a field');
+          throw appError('webhook/invalid', `The Stripe event cannot be applied: ${error.message}.`);
+        }
         throw appError(
           'webhook/invalid_signature',
           `The Stripe signature does not check out: ${error instanceof Error ? error.message : 'invalid'}.`,

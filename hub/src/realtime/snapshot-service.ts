@@ -125,7 +125,7 @@ export function createSnapshotService(deps: { db: DatabasePool; menu: MenuServic
       startOfDay.setHours(0, 0, 0, 0);
       return consistent(async (tx) => ({
         shopId,
-        orders: (await findShopOrders(tx, shopId, ACTIVE_STATUSES, startOfDay)).map(toOrder),
+        orders: (await findShopOrders(tx, shopId, ACTIVE_STATUSES, startOfDay, true)).map(toOrder),
         stock: (await deps.stock.levelsIn(tx, shopId)).items,
         couriers: await shopCouriers(tx, shopId),
         today: {
