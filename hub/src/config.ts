@@ -46,6 +46,10 @@ const EnvSchema = z.object({
   ESTIMATE_SPEED_KMH: z.preprocess(emptyToUndefined, z.coerce.number().min(3).max(90).default(18)),
   MAPS_API_KEY: optional(z.string().min(10)),
   MAPS_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** Where the Routes API is (tests: a loopback fake); default MAPS_BASE_URL when set, else Google's. */
+  MAPS_ROUTES_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** TWO_WHEELER (asked first, DRIVE where Google has no two-wheeler routes) or DRIVE only. */
+  MAPS_TRAVEL_MODE: z.preprocess(emptyToUndefined, z.enum(['TWO_WHEELER', 'DRIVE']).default('TWO_WHEELER')),
   /** How long an order or a tracking page waits for Google before going on without it. */
   MAPS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(30_000).default(4000)),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
@@ -109,7 +113,15 @@ export type Config = {
     | { secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined }
     | undefined;
   estimateSpeedKmh: number;
-  maps: { apiKey: string; baseUrl: string | undefined; timeoutMs: number } | undefined;
+  maps:
+    | {
+        apiKey: string;
+        baseUrl: string | undefined;
+        routesUrl: string;
+        travelMode: 'TWO_WHEELER' | 'DRIVE';
+        timeoutMs: number;
+      }
+    | undefined;
   smtp: { url: string; from: string } | undefined;
   logLevel: string;
   dataDir: string;
@@ -192,7 +204,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     estimateSpeedKmh: e.ESTIMATE_SPEED_KMH,
     maps: e.MAPS_API_KEY
-      ? { apiKey: e.MAPS_API_KEY, baseUrl: e.MAPS_BASE_URL, timeoutMs: e.MAPS_TIMEOUT_MS }
+      ? {
+          apiKey: e.MAPS_API_KEY,
+          baseUrl: e.MAPS_BASE_URL,
+          // A Maps client pointed elsewhere (a fake) never reaches Google's Routes API by accident.
+          routesUrl: e.MAPS_ROUTES_URL ?? e.MAPS_BASE_URL ?? 'https://routes.googleapis.com',
+          travelMode: e.MAPS_TRAVEL_MODE,
+          timeoutMs: e.MAPS_TIMEOUT_MS,
+        }
       : undefined,
     smtp: e.SMTP_URL
       ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'OC Pizza <commandes@ocpizza.fr>' }

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
           ? 'Online card payment: Stripe is configured.'
           : 'Online card payment: off (set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET); customers pay at the door or the counter.',
         runtime.maps
-          ? 'Maps: Google geocoding and route times.'
+          ? 'Maps: Google geocoding; route times from the Routes API (traffic-aware).'
           : 'Maps: no MAPS_API_KEY, addresses are not verified and ETAs are straight-line estimates.',
         '',
         `Demo staff logins (password ${DEMO_PASSWORD}):`,
