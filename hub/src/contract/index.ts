@@ -12,3 +12,4 @@ export * from './order-board.js';
 export * from './payments.js';
 export * from './eta.js';
 export * from './back-office.js';
+export * from './map-tiles.js';

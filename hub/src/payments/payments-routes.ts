@@ -1,13 +1,20 @@
 import express, { Router } from 'express';
-import { TrackingTokenParam, type SiteConfig } from '../contract/index.js';
+import { TrackingTokenParam, type MapTiles, type SiteConfig } from '../contract/index.js';
 import { parseInput } from '../http/validate.js';
 import type { PaymentsService } from './payments-service.js';
 
-export function paymentsRoutes(payments: PaymentsService, options: { mapsConfigured: boolean }): Router {
+export function paymentsRoutes(
+  payments: PaymentsService,
+  options: { mapsConfigured: boolean; mapTiles: MapTiles | null },
+): Router {
   const router = Router();
 
   router.get('/site-config', (_req, res) => {
-    const body: SiteConfig = { ...payments.siteConfig(), mapsConfigured: options.mapsConfigured };
+    const body: SiteConfig = {
+      ...payments.siteConfig(),
+      mapsConfigured: options.mapsConfigured,
+      mapTiles: options.mapTiles,
+    };
     res.json(body);
   });
 
