@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, tileSource } from './config.js';
 
 const production = {
   NODE_ENV: 'production',
@@ -145,5 +145,53 @@ describe('config', () => {
     expect(problemsOf({ ...production, BACKUP_NOW: '2030-01-15T03:00:00Z' }).join('\n')).toContain(
       'BACKUP_NOW',
     );
+  });
+
+  it('asks the Routes API, two-wheeler first; a Maps client pointed at a fake points the routes there too', () => {
+    const key = { MAPS_API_KEY: 'AIzaKey0123456789' };
+    expect(loadConfig(key).maps).toMatchObject({
+      routesUrl: 'https://routes.googleapis.com',
+      travelMode: 'TWO_WHEELER',
+    });
+    expect(loadConfig({ ...key, MAPS_BASE_URL: 'http://127.0.0.1:9' }).maps?.routesUrl).toBe(
+      'http://127.0.0.1:9',
+    );
+    expect(
+      loadConfig({ ...key, MAPS_ROUTES_URL: 'http://127.0.0.1:8', MAPS_TRAVEL_MODE: 'DRIVE' }).maps,
+    ).toMatchObject({ routesUrl: 'http://127.0.0.1:8', travelMode: 'DRIVE' });
+    expect(problemsOf({ ...key, MAPS_TRAVEL_MODE: 'BICYCLE' })[0]).toMatch(/^MAPS_TRAVEL_MODE/);
+  });
+
+  it('draws OpenStreetMap tiles by default, none when MAP_TILES_URL is empty, and a provider only with its credit', () => {
+    expect(loadConfig({}).mapTiles).toEqual({
+      urlTemplate: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+      attribution: '© OpenStreetMap contributors',
+      attributionUrl: 'https://www.openstreetmap.org/copyright',
+    });
+    expect(loadConfig({ MAP_TILES_URL: '' }).mapTiles).toBeUndefined();
+    expect(loadConfig({ MAP_TILES_URL: '  ' }).mapTiles).toBeUndefined();
+    const own = 'https://{s}.tiles.example.fr/streets/{z}/{x}/{y}{r}.png';
+    expect(problemsOf({ MAP_TILES_URL: own })).toEqual([
+      'MAP_TILES_ATTRIBUTION is required with a MAP_TILES_URL of your own (its provider’s credit)',
+    ]);
+    expect(loadConfig({ MAP_TILES_URL: own, MAP_TILES_ATTRIBUTION: '© Example' }).mapTiles).toEqual({
+      urlTemplate: own,
+      attribution: '© Example',
+      attributionUrl: null,
+    });
+    expect(
+      problemsOf({ MAP_TILES_URL: 'https://tiles.example.fr/{z}/{x}.png', MAP_TILES_ATTRIBUTION: 'x' })[0],
+    ).toMatch(/^MAP_TILES_URL must be empty or an http\(s\) URL template/);
+    expect(
+      problemsOf({ MAP_TILES_URL: 'ftp://tiles.example.fr/{z}/{x}/{y}.png', MAP_TILES_ATTRIBUTION: 'x' }),
+    ).toHaveLength(1);
+  });
+
+  it('gives the Content-Security-Policy the tiles’ origin, subdomains as a wildcard', () => {
+    expect(tileSource('https://tile.openstreetmap.org/{z}/{x}/{y}.png')).toBe(
+      'https://tile.openstreetmap.org',
+    );
+    expect(tileSource('https://{s}.tiles.example.fr/{z}/{x}/{y}{r}.png')).toBe('https://*.tiles.example.fr');
+    expect(tileSource('http://127.0.0.1:4100/tiles/{z}/{x}/{y}.png')).toBe('http://127.0.0.1:4100');
   });
 });

@@ -9,6 +9,35 @@ import { z } from 'zod';
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
 
+/** The documented default: OpenStreetMap's own tiles, under its tile usage policy and attribution. */
+export const DEFAULT_MAP_TILES = {
+  urlTemplate: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+  attribution: '© OpenStreetMap contributors',
+  attributionUrl: 'https://www.openstreetmap.org/copyright',
+} as const;
+
+/** The template with its placeholders filled in, as a browser would ask for one tile. */
+const sampleTileUrl = (template: string) =>
+  template
+    .replace('{s}', 'a')
+    .replace('{r}', '')
+    .replace(/\{[xyz]\}/g, '0');
+
+function isTileTemplate(template: string): boolean {
+  if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) return false;
+  try {
+    return /^https?:$/.test(new URL(sampleTileUrl(template)).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** What the Content-Security-Policy must allow for the tiles: their origin, `{s}` as a wildcard. */
+export function tileSource(template: string): string {
+  const url = new URL(template.replace('{s}', 'subdomain-placeholder').replace(/\{[a-z]\}/g, '0'));
+  return url.origin.replace('subdomain-placeholder', '*');
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.preprocess(
     emptyToUndefined,
@@ -48,8 +77,25 @@ const EnvSchema = z.object({
   ESTIMATE_SPEED_KMH: z.preprocess(emptyToUndefined, z.coerce.number().min(3).max(90).default(18)),
   MAPS_API_KEY: optional(z.string().min(10)),
   MAPS_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** Where the Routes API is (tests: a loopback fake); default MAPS_BASE_URL when set, else Google's. */
+  MAPS_ROUTES_URL: optional(z.url({ protocol: /^https?$/ })),
+  /** TWO_WHEELER (asked first, DRIVE where Google has no two-wheeler routes) or DRIVE only. */
+  MAPS_TRAVEL_MODE: z.preprocess(emptyToUndefined, z.enum(['TWO_WHEELER', 'DRIVE']).default('TWO_WHEELER')),
   /** How long an order or a tracking page waits for Google before going on without it. */
   MAPS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(30_000).default(4000)),
+  /**
+   * Street tiles for the maps, an XYZ template. Unset: OpenStreetMap's (DEFAULT_MAP_TILES); set
+   * but empty: no tiles, the plain background (nothing fetched from outside).
+   */
+  MAP_TILES_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || isTileTemplate(v), {
+      message: 'must be empty or an http(s) URL template with {z}, {x} and {y}',
+    })
+    .optional(),
+  MAP_TILES_ATTRIBUTION: optional(z.string().max(300)),
+  MAP_TILES_ATTRIBUTION_URL: optional(z.url({ protocol: /^https?$/ })),
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
   MAIL_FROM: optional(z.string().min(3)),
   LOG_LEVEL: z.preprocess(
@@ -116,7 +162,17 @@ export type Config = {
     | { secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined }
     | undefined;
   estimateSpeedKmh: number;
-  maps: { apiKey: string; baseUrl: string | undefined; timeoutMs: number } | undefined;
+  maps:
+    | {
+        apiKey: string;
+        baseUrl: string | undefined;
+        routesUrl: string;
+        travelMode: 'TWO_WHEELER' | 'DRIVE';
+        timeoutMs: number;
+      }
+    | undefined;
+  /** Street tiles for the maps; undefined when MAP_TILES_URL is set empty (plain background). */
+  mapTiles: { urlTemplate: string; attribution: string; attributionUrl: string | null } | undefined;
   smtp: { url: string; from: string } | undefined;
   logLevel: string;
   dataDir: string;
@@ -173,6 +229,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const missing = stripeKeys.filter((name) => !stripeSet.includes(name));
     problems.push(`online payment needs all three Stripe keys: ${missing.join(' and ')} missing`);
   }
+  const tiles = env.MAP_TILES_URL?.trim();
+  if (tiles && tiles !== DEFAULT_MAP_TILES.urlTemplate && !emptyToUndefined(env.MAP_TILES_ATTRIBUTION)) {
+    // Tile providers license their maps on condition of the attribution: never show them without it.
+    problems.push(
+      'MAP_TILES_ATTRIBUTION is required with a MAP_TILES_URL of your own (its provider’s credit)',
+    );
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -201,8 +264,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     estimateSpeedKmh: e.ESTIMATE_SPEED_KMH,
     maps: e.MAPS_API_KEY
-      ? { apiKey: e.MAPS_API_KEY, baseUrl: e.MAPS_BASE_URL, timeoutMs: e.MAPS_TIMEOUT_MS }
+      ? {
+          apiKey: e.MAPS_API_KEY,
+          baseUrl: e.MAPS_BASE_URL,
+          // A Maps client pointed elsewhere (a fake) never reaches Google's Routes API by accident.
+          routesUrl: e.MAPS_ROUTES_URL ?? e.MAPS_BASE_URL ?? 'https://routes.googleapis.com',
+          travelMode: e.MAPS_TRAVEL_MODE,
+          timeoutMs: e.MAPS_TIMEOUT_MS,
+        }
       : undefined,
+    mapTiles:
+      e.MAP_TILES_URL === ''
+        ? undefined
+        : e.MAP_TILES_URL === undefined || e.MAP_TILES_URL === DEFAULT_MAP_TILES.urlTemplate
+          ? {
+              ...DEFAULT_MAP_TILES,
+              ...(e.MAP_TILES_ATTRIBUTION ? { attribution: e.MAP_TILES_ATTRIBUTION } : {}),
+              ...(e.MAP_TILES_ATTRIBUTION_URL ? { attributionUrl: e.MAP_TILES_ATTRIBUTION_URL } : {}),
+            }
+          : {
+              urlTemplate: e.MAP_TILES_URL,
+              attribution: e.MAP_TILES_ATTRIBUTION!,
+              attributionUrl: e.MAP_TILES_ATTRIBUTION_URL ?? null,
+            },
     smtp: e.SMTP_URL
       ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'OC Pizza <commandes@ocpizza.fr>' }
       : undefined,

@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { sql, type DatabasePool } from './adapters/postgres.js';
 import { createRedisBus, type RedisBus } from './adapters/redis.js';
 import { openRelayStore } from './adapters/relay-store.js';
-import { createGoogleGeocoder } from './adapters/maps.js';
+import { createGoogleGeocoder, createGoogleRoutes } from './adapters/maps.js';
 import { createSmtpMailer } from './adapters/mail.js';
 import { createStripeGateway } from './adapters/stripe.js';
 import { reportError } from './adapters/sentry.js';
@@ -73,6 +73,7 @@ export async function createHub(options: HubOptions) {
   const menu = createMenuService({ db });
   const dispatch = createDispatchService({ db, onCommitted, outbox });
   const maps = config.maps ? createGoogleGeocoder(config.maps) : undefined;
+  const routes = config.maps ? createGoogleRoutes(config.maps) : undefined;
   const delivery = createDeliveryService({ geocoder: maps, logger });
   const mailer = config.smtp ? createSmtpMailer(config.smtp) : undefined;
   // Late-bound: payments needs the orders service, and orders wakes payments to make refunds.
@@ -157,7 +158,7 @@ export async function createHub(options: HubOptions) {
       db,
       clock,
       logger,
-      routes: maps,
+      routes,
       speedKmh: config.estimateSpeedKmh,
       routeTimeoutMs: config.maps?.timeoutMs,
     }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, tileSource, type Config } from './config.js';
 import { assertPortFree, explainStartupFailure, StartupError, type StartupFacts } from './startup-failure.js';
 import type { EmbeddedDatabase } from './adapters/embedded-postgres.js';
 import { migrate } from './adapters/migrations.js';
@@ -110,8 +110,11 @@ async function main(): Promise<void> {
           ? 'Online card payment: Stripe is configured.'
           : 'Online card payment: off (set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET); customers pay at the door or the counter.',
         runtime.maps
-          ? 'Maps: Google geocoding and route times.'
+          ? 'Maps: Google geocoding; route times from the Routes API (traffic-aware).'
           : 'Maps: no MAPS_API_KEY, addresses are not verified and ETAs are straight-line estimates.',
+        runtime.mapTiles
+          ? `Street tiles: ${tileSource(runtime.mapTiles.urlTemplate)} (MAP_TILES_URL; empty for none).`
+          : 'Street tiles: off (MAP_TILES_URL is empty), the maps have a plain background.',
         '',
         `Demo staff logins (password ${DEMO_PASSWORD}):`,
         `  admin           ${demoStaffEmail('admin')}`,

@@ -30,6 +30,8 @@ export async function startTestHub(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
+    // No street tiles unless a test serves them (tests/fakes/tile-server.ts): nothing leaves the machine.
+    MAP_TILES_URL: '',
     // DB_VALIDATE_ROWS=false npm test runs the suite as production runs (rows unchecked).
     ...(process.env.DB_VALIDATE_ROWS ? { DB_VALIDATE_ROWS: process.env.DB_VALIDATE_ROWS } : {}),
     ...options.env,

@@ -79,9 +79,9 @@ describe('choosing a shop by delivery address', () => {
 });
 
 describe('ETA of a tracked order', () => {
-  it('uses Google’s route time from the shop to the address when a key is configured', async () => {
+  it('uses the Routes API’s time from the shop to the address when a key is configured', async () => {
     maps.setRouteSeconds(11 * 60);
-    const before = maps.directionsRequests().length;
+    const before = maps.routesRequests().length;
     const created = await hub
       .client()
       .post<CreatedOrder>(
@@ -92,16 +92,64 @@ describe('ETA of a tracked order', () => {
     const eta = await hub.client().get<Eta>(`/api/orders/track/${token(created)}/eta`);
     expect(eta.status).toBe(200);
     expect(eta.body).toMatchObject({ stage: 'kitchen', source: 'route', routeMinutes: 11 });
-    const asked = maps.directionsRequests().slice(before);
+    const asked = maps.routesRequests().slice(before);
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.searchParams.get('origin')).toBe('48.8656,2.3781');
-    expect(asked[0]!.searchParams.get('destination')).toBe(
-      `${demoAddress.position.lat},${demoAddress.position.lng}`,
-    );
+    expect(asked[0]!.headers['x-goog-api-key']).toBe(KEY);
+    expect(asked[0]!.body).toMatchObject({
+      origin: { location: { latLng: { latitude: 48.8656, longitude: 2.3781 } } },
+      destination: {
+        location: { latLng: { latitude: demoAddress.position.lat, longitude: demoAddress.position.lng } },
+      },
+      travelMode: 'TWO_WHEELER',
+      routingPreference: 'TRAFFIC_AWARE',
+    });
+    // The legacy Directions and Distance Matrix APIs are never called.
+    expect(maps.unknownRequests()).toEqual([]);
     const at = Date.parse(eta.body.at!);
     const computed = Date.parse(eta.body.computedAt);
     // Kitchen work, the handover and the 11 minutes of route, all in the expected time.
     expect(Math.round((at - computed) / 60_000)).toBe(eta.body.kitchenMinutes + 4 + 11);
+  });
+
+  it('a Google that finds no route, or refuses the key, gives the labelled estimate', async () => {
+    // Elsewhere than the other tests' address: the hub keeps route times for two minutes.
+    const at = (lat: number) => ({ ...demoAddress, line1: '3 rue Oberkampf', position: { lat, lng: 2.372 } });
+    const etaFor = async (lat: number) => {
+      const created = await hub.client().post<CreatedOrder>(
+        '/api/orders',
+        deliveryOrderBody({
+          shopId: shopA,
+          lines: [{ productId: reine, quantity: 1 }],
+          deliveryAddress: at(lat),
+        }),
+      );
+      expect(created.status).toBe(201);
+      return (await hub.client().get<Eta>(`/api/orders/track/${token(created)}/eta`)).body;
+    };
+    maps.answer('TWO_WHEELER', 'none');
+    maps.answer('DRIVE', 'none');
+    try {
+      const before = maps.routesRequests().length;
+      const eta = await etaFor(48.861);
+      expect(eta.source).toBe('estimate');
+      expect(eta.routeMinutes).toBeGreaterThan(0);
+      // Two-wheeler found nothing, nor did a car: both were asked.
+      expect(
+        maps
+          .routesRequests()
+          .slice(before)
+          .map((r) => r.body.travelMode),
+      ).toEqual(['TWO_WHEELER', 'DRIVE']);
+    } finally {
+      maps.answer('TWO_WHEELER', 'route');
+      maps.answer('DRIVE', 'route');
+    }
+    maps.fail(true);
+    try {
+      expect(await etaFor(48.8615)).toMatchObject({ source: 'estimate' });
+    } finally {
+      maps.fail(false);
+    }
   });
 
   it('without a key: the straight-line estimate, labelled as such', async () => {
@@ -158,7 +206,7 @@ describe('ETA of a tracked order', () => {
     const eta = await slowGoogle.client().get<Eta>(`/api/orders/track/${token(located)}/eta`);
     expect(eta.status).toBe(200);
     expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 6 });
-    expect(silentMaps.directionsRequests().length).toBeGreaterThan(0);
+    expect(silentMaps.routesRequests().length).toBeGreaterThan(0);
   });
 
   it('answers 404 for an unknown tracking link', async () => {

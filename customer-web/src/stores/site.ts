@@ -22,7 +22,7 @@ export const useSiteStore = defineStore('site', () => {
       .then((loaded) => (config.value = loaded))
       .catch(() => {
         configLoading = null;
-        return (config.value ??= { stripePublishableKey: null, mapsConfigured: false });
+        return (config.value ??= { stripePublishableKey: null, mapsConfigured: false, mapTiles: null });
       });
     return configLoading;
   }

@@ -1,4 +1,4 @@
-import { ManagerSnapshot, ShopList, type Shop } from '@ocp/hub/contract';
+import { ManagerSnapshot, ShopList, SiteConfig, type MapTiles, type Shop } from '@ocp/hub/contract';
 import type { LinkState, RealtimeClient } from '@ocp/hub/realtime-client';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
@@ -24,6 +24,8 @@ export const useManagerBoardStore = defineStore('manager-board', () => {
   const link = ref<LinkState>({ status: 'reconnecting', since: new Date().toISOString() });
   /** The snapshot was refused (not allowed, unknown shop): retrying will not help. */
   const refused = ref<ApiError | null>(null);
+  /** The map's street tiles (the site configuration); null: its plain background only. */
+  const tiles = ref<MapTiles | null>(null);
   let client: RealtimeClient<ManagerBoardState> | undefined;
   let offPositions: (() => void) | undefined;
 
@@ -39,6 +41,11 @@ export const useManagerBoardStore = defineStore('manager-board', () => {
     board.value = null;
     link.value = { status: 'reconnecting', since: new Date().toISOString() };
     await loadShops().catch(() => undefined);
+    // The map works without tiles: a configuration that cannot be read leaves it plain.
+    void api(SiteConfig, '/api/site-config').then(
+      (config) => (tiles.value = config.mapTiles),
+      () => undefined,
+    );
     const own = connectScreen<ManagerBoardState>({
       state: board,
       link,
@@ -88,6 +95,7 @@ export const useManagerBoardStore = defineStore('manager-board', () => {
     shopId,
     link,
     refused,
+    tiles,
     loadShops,
     start,
     stop,

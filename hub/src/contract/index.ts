@@ -13,3 +13,4 @@ export * from './payments.js';
 export * from './eta.js';
 export * from './back-office.js';
 export * from './probes.js';
+export * from './map-tiles.js';

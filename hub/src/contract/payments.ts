@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MapTiles } from './map-tiles.js';
 
 /** What the customer site needs to know before checkout. */
 export const SiteConfig = z.object({
@@ -6,6 +7,8 @@ export const SiteConfig = z.object({
   stripePublishableKey: z.string().nullable(),
   /** Whether addresses are geocoded and route times come from Google (else estimates). */
   mapsConfigured: z.boolean(),
+  /** Street tiles for the maps (MAP_TILES_URL); null: the maps keep their plain background. */
+  mapTiles: MapTiles.nullable(),
 });
 export type SiteConfig = z.infer<typeof SiteConfig>;
 

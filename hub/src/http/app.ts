@@ -5,7 +5,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { tileSource, type Config } from '../config.js';
 import type { ErrorBody } from '../contract/index.js';
 import type { DatabasePool } from '../adapters/postgres.js';
 import { authRoutes } from '../auth/auth-routes.js';
@@ -119,6 +119,8 @@ export function createHttpApp(deps: HttpDeps) {
   // Stripe's Payment Element is Stripe.js and its iframes (Stripe's documented CSP); everything
   // else comes from this origin. A test's fake Stripe API is on loopback: allowed when configured.
   const stripeApi = config.stripe?.apiUrl ? [new URL(config.stripe.apiUrl).origin] : [];
+  // The maps' street tiles are images from their provider's origin (MAP_TILES_URL).
+  const tileImages = config.mapTiles ? [tileSource(config.mapTiles.urlTemplate)] : [];
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -131,7 +133,7 @@ export function createHttpApp(deps: HttpDeps) {
             'https://hooks.stripe.com',
           ],
           connectSrc: ["'self'", 'https://api.stripe.com', ...stripeApi],
-          imgSrc: ["'self'", 'data:', 'blob:', 'https://*.stripe.com'],
+          imgSrc: ["'self'", 'data:', 'blob:', 'https://*.stripe.com', ...tileImages],
         },
       },
     }),
@@ -200,7 +202,12 @@ export function createHttpApp(deps: HttpDeps) {
   api.use(snapshotRoutes(deps.snapshots));
   api.use(deliveryRoutes(services.delivery, services.menu));
   api.use(dispatchRoutes(services.dispatch));
-  api.use(paymentsRoutes(services.payments, { mapsConfigured: config.maps !== undefined }));
+  api.use(
+    paymentsRoutes(services.payments, {
+      mapsConfigured: config.maps !== undefined,
+      mapTiles: config.mapTiles ?? null,
+    }),
+  );
   api.use(etaRoutes(services.eta));
   // The back-office exists only with its secret path; without one its API is not there either.
   if (config.secretAdminUrl) api.use('/admin', backOfficeRoutes(services.backOffice));

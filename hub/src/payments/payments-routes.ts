@@ -1,11 +1,20 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { PaymentStart, SiteConfig, StripeWebhookAck, TrackingTokenParam } from '../contract/index.js';
+import {
+  PaymentStart,
+  SiteConfig,
+  StripeWebhookAck,
+  TrackingTokenParam,
+  type MapTiles,
+} from '../contract/index.js';
 import { apiRoute } from '../http/api-route.js';
 import { parseInput } from '../http/validate.js';
 import type { PaymentsService } from './payments-service.js';
 
-export function paymentsRoutes(payments: PaymentsService, options: { mapsConfigured: boolean }): Router {
+export function paymentsRoutes(
+  payments: PaymentsService,
+  options: { mapsConfigured: boolean; mapTiles: MapTiles | null },
+): Router {
   const router = Router();
 
   apiRoute(
@@ -16,10 +25,18 @@ export function paymentsRoutes(payments: PaymentsService, options: { mapsConfigu
       tag: 'Shops and menu',
       summary: 'What the customer site needs before checkout',
       access: 'public',
-      response: { status: 200, description: 'Online payment and geocoding on or off.', schema: SiteConfig },
+      response: {
+        status: 200,
+        description: 'Online payment and geocoding on or off, and where map tiles come from.',
+        schema: SiteConfig,
+      },
     },
     (_req, res) => {
-      const body: SiteConfig = { ...payments.siteConfig(), mapsConfigured: options.mapsConfigured };
+      const body: SiteConfig = {
+        ...payments.siteConfig(),
+        mapsConfigured: options.mapsConfigured,
+        mapTiles: options.mapTiles,
+      };
       res.json(body);
     },
   );
