@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import {
   AuditQuery,
+  ClosureParam,
+  CreateClosureBody,
   CreateIngredientBody,
   CreateProductBody,
   CreateStaffBody,
@@ -45,6 +47,17 @@ export function backOfficeRoutes(backOffice: BackOfficeService): Router {
   router.patch('/shops/:shopId', async (req, res) => {
     const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
     res.json(await backOffice.updateShop(shopId, parseInput(UpdateShopBody, req.body), actor(req)));
+  });
+
+  router.post('/shops/:shopId/closures', async (req, res) => {
+    const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
+    const who = actor(req);
+    res.status(201).json(await backOffice.addClosure(shopId, parseInput(CreateClosureBody, req.body), who));
+  });
+  router.delete('/shops/:shopId/closures/:closureId', async (req, res) => {
+    const { shopId, closureId } = parseInput(ClosureParam, req.params, 'shop or closure id');
+    await backOffice.removeClosure(shopId, closureId, actor(req));
+    res.status(204).end();
   });
 
   router.get('/products', async (req, res) => {

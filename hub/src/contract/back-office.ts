@@ -78,9 +78,32 @@ export const UpdateShopBody = z
     opensOn: IsoDate.nullable().optional(),
     kitchenWarnMinutes: z.number().int().min(0).max(120).optional(),
     defaultLeadMinutes: z.number().int().min(5).max(240).optional(),
+    lastOrderMinutes: z.number().int().min(0).max(120).optional(),
   })
   .refine(atLeastOneField, NOTHING_TO_CHANGE);
 export type UpdateShopBody = z.infer<typeof UpdateShopBody>;
+
+/** An exceptional closure: whole Paris days, both ends included, at most a year. */
+export const CreateClosureBody = z
+  .strictObject({
+    startsOn: IsoDate,
+    endsOn: IsoDate,
+    reason: z.string().trim().max(200).default(''),
+  })
+  .superRefine((c, ctx) => {
+    if (c.endsOn < c.startsOn) {
+      ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'the closure ends before it starts' });
+    } else if (Date.parse(c.endsOn) - Date.parse(c.startsOn) > 366 * 24 * 3600_000) {
+      ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'a closure lasts at most a year' });
+    }
+  });
+export type CreateClosureBody = z.infer<typeof CreateClosureBody>;
+
+export const ClosureParam = z.object({
+  shopId: z.coerce.number().int().positive().max(2_147_483_647),
+  closureId: z.coerce.number().int().positive().max(2_147_483_647),
+});
+export type ClosureParam = z.infer<typeof ClosureParam>;
 
 /**
  * Fields only a group admin changes: where the shop is, what it is called, whether it is open.

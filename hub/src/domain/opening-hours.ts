@@ -19,6 +19,11 @@ export type Schedule = {
 
 export type Interval = { from: Date; to: Date };
 
+/** Hours of a shop that never closes (test and benchmark databases: orders at any hour). */
+export const AROUND_THE_CLOCK: OpeningHours = Object.fromEntries(
+  ['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, ['00:00-24:00']]),
+);
+
 const DAY_MS = 24 * 3600_000;
 const MINUTE_MS = 60_000;
 /** How far decisions look: a week of orders ahead plus a day of margin. */
