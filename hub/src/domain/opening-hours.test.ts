@@ -260,8 +260,15 @@ describe('properties', () => {
       fc.property(scheduleArb, nowArb, (s, now) => {
         for (const slot of timeSlots(s, now).slice(0, 24)) {
           expect(decideOrderTime(s, now, slot)).toEqual({ ok: true });
-          const day = slot.toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
-          expect(s.closures.some((c) => c.startsOn <= day && day <= c.endsOn)).toBe(false);
+          // Strictly inside a closure: its first instant may still close the service before it.
+          const inside = s.closures.some((c) => {
+            const [y1, m1, d1] = c.startsOn.split('-').map(Number) as [number, number, number];
+            const [y2, m2, d2] = c.endsOn.split('-').map(Number) as [number, number, number];
+            const from = fromParisWallTime(y1, m1, d1, 0, 0).getTime();
+            const to = fromParisWallTime(y2, m2, d2, 24, 0).getTime();
+            return from < slot.getTime() && slot.getTime() < to;
+          });
+          expect(inside).toBe(false);
         }
       }),
       { numRuns: 200 },

@@ -8,7 +8,7 @@ import { fromParisWallTime, parisWallTime } from './paris-time.js';
  */
 
 /** A closure covers whole Paris days, `startsOn` to `endsOn` inclusive (YYYY-MM-DD). */
-export type Closure = { startsOn: string; endsOn: string };
+export type Closure = { startsOn: string; endsOn: string; reason?: string };
 
 export type Schedule = {
   openingHours: OpeningHours;
