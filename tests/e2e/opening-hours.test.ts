@@ -59,7 +59,12 @@ async function withClock(context: BrowserContext): Promise<Page> {
 }
 
 async function phone(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: SCREEN.phone, locale: 'fr-FR', isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    viewport: SCREEN.phone,
+    locale: 'fr-FR',
+    isMobile: true,
+    hasTouch: true,
+  });
   return { context, page: await withClock(context) };
 }
 
@@ -79,7 +84,7 @@ describe('opening hours in Chromium', () => {
     ]);
     await page.getByTestId('add-margherita').click();
     await page.getByTestId('cart-count').first().waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'customer-shop-closed');
 
     // A slot chosen on the shop page is the checkout's time; "as soon as possible" is not offered.
@@ -141,7 +146,9 @@ describe('opening hours in Chromium', () => {
     await expect(customer.page.getByTestId('shop-hours').textContent()).resolves.toContain(
       'Fermé — ouvre demain à 11:30',
     );
-    await expect(notice.getByTestId('shop-next-slot').first().textContent()).resolves.toBe('Demain vers 11:30');
+    await expect(notice.getByTestId('shop-next-slot').first().textContent()).resolves.toBe(
+      'Demain vers 11:30',
+    );
     await customer.context.close();
   });
 });

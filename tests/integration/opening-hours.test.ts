@@ -66,7 +66,10 @@ beforeAll(async () => {
   managerA = await hub.staff('manager.a@demo.ocpizza.fr');
   managerB = await hub.staff('manager.b@demo.ocpizza.fr');
   // Shop A gets real hours, through the back-office as its manager would set them.
-  const set = await managerA.patch(`/api/admin/shops/${shopA}`, { openingHours: HOURS, lastOrderMinutes: 15 });
+  const set = await managerA.patch(`/api/admin/shops/${shopA}`, {
+    openingHours: HOURS,
+    lastOrderMinutes: 15,
+  });
   expect(set.status).toBe(200);
 });
 afterAll(async () => {
@@ -127,7 +130,9 @@ describe('orders for a later time', () => {
   it('are refused into a closed slot (the afternoon break, after closing), changing nothing', async () => {
     const before = await f.snapshot();
     for (const time of [at(0, 16), at(0, 22, 45), at(1, 2)]) {
-      const res = await hub.client().post<ErrorBody>('/api/orders', order({ promisedAt: isoWithParisOffset(time) }));
+      const res = await hub
+        .client()
+        .post<ErrorBody>('/api/orders', order({ promisedAt: isoWithParisOffset(time) }));
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('shop/closed');
       expect(res.body.error.message).toMatch(/closed at the time asked for/);
@@ -245,7 +250,9 @@ describe('exceptional closures in the back-office', () => {
     const margin = await managerA.patch<ErrorBody>(`/api/admin/shops/${shopA}`, { lastOrderMinutes: 500 });
     expect(margin.status).toBe(400);
     expect(await closures()).toEqual([...before, { id: firstId, shopId: shopA }]);
-    expect((await managerA.request('DELETE', `/api/admin/shops/${shopA}/closures/${firstId}`)).status).toBe(204);
+    expect((await managerA.request('DELETE', `/api/admin/shops/${shopA}/closures/${firstId}`)).status).toBe(
+      204,
+    );
   });
 
   it('the shops list says a closure of another shop only for that shop', async () => {

@@ -29,7 +29,10 @@ describe('timeSlots (the hub rule, two days of it)', () => {
   });
 
   it('leaves out a closure', () => {
-    const closed = { ...shop, closures: [{ id: 1, startsOn: '2026-11-25', endsOn: '2026-11-25', reason: '' }] };
+    const closed = {
+      ...shop,
+      closures: [{ id: 1, startsOn: '2026-11-25', endsOn: '2026-11-25', reason: '' }],
+    };
     const slots = timeSlots(closed, new Date('2026-11-25T08:00:00Z'));
     expect(paris(slots[0]!)).toBe('18:30');
     expect(slotDay(slots[0]!, new Date('2026-11-25T08:00:00Z'))).toBe('tomorrow');

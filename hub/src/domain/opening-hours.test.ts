@@ -57,7 +57,11 @@ describe('orders "as soon as possible"', () => {
   it('are taken while open, refused at 04:00 with the next opening', () => {
     const at4 = new Date('2026-11-25T03:00:00Z'); // Wednesday 04:00 in Paris
     const refused = decideOrderTime(shop(), at4, null);
-    expect(refused).toEqual({ ok: false, reason: 'closed_now', nextOpening: new Date('2026-11-25T10:30:00Z') });
+    expect(refused).toEqual({
+      ok: false,
+      reason: 'closed_now',
+      nextOpening: new Date('2026-11-25T10:30:00Z'),
+    });
     expect(decideOrderTime(shop(), new Date('2026-11-25T12:00:00Z'), null)).toEqual({ ok: true });
   });
 
@@ -156,13 +160,24 @@ describe('daylight-saving change days in Paris', () => {
     expect((i!.to.getTime() - i!.from.getTime()) / 3600_000).toBe(2.5);
     // Slots are wall-clock quarter hours, and none falls in the hour that does not exist.
     const slots = timeSlots(s, new Date('2026-03-28T23:00:00Z'), { leadMinutes: 0 }).map(hhmm);
-    expect(slots.slice(0, 8)).toEqual(['00:30', '00:45', '01:00', '01:15', '01:30', '01:45', '03:00', '03:15']);
+    expect(slots.slice(0, 8)).toEqual([
+      '00:30',
+      '00:45',
+      '01:00',
+      '01:15',
+      '01:30',
+      '01:45',
+      '03:00',
+      '03:15',
+    ]);
   });
 
   it('spring: the evening service keeps its wall-clock times (summer offset)', () => {
     const s = shop();
     const sunday = openIntervals(s, new Date('2026-03-29T10:00:00Z'), new Date('2026-03-29T21:00:00Z'));
-    expect(sunday).toEqual([{ from: new Date('2026-03-29T16:30:00Z'), to: new Date('2026-03-29T20:30:00Z') }]);
+    expect(sunday).toEqual([
+      { from: new Date('2026-03-29T16:30:00Z'), to: new Date('2026-03-29T20:30:00Z') },
+    ]);
     expect(decideOrderTime(s, new Date('2026-03-29T16:29:00Z'), null).ok).toBe(false); // 18:29 CEST
     expect(decideOrderTime(s, new Date('2026-03-29T16:30:00Z'), null).ok).toBe(true); // 18:30 CEST
   });
@@ -232,8 +247,13 @@ const rangeArb = fc
   .tuple(time, time)
   .filter(([a, b]) => a.h !== b.h || a.m !== b.m)
   .map(([a, b]) => `${pad(a.h)}:${pad(a.m)}-${pad(b.h)}:${pad(b.m)}`);
-const hoursArb = fc.dictionary(fc.constantFrom(...EVERY_DAY), fc.array(rangeArb, { maxLength: 2 })) as fc.Arbitrary<OpeningHours>;
-const dateIn2026 = fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 11, 20) }).map((t) => new Date(t));
+const hoursArb = fc.dictionary(
+  fc.constantFrom(...EVERY_DAY),
+  fc.array(rangeArb, { maxLength: 2 }),
+) as fc.Arbitrary<OpeningHours>;
+const dateIn2026 = fc
+  .integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2026, 11, 20) })
+  .map((t) => new Date(t));
 const closureArb = fc.tuple(dateIn2026, fc.integer({ min: 0, max: 3 })).map(([d, n]) => {
   const w = parisWallTime(d);
   const end = new Date(Date.UTC(w.year, w.month - 1, w.day + n, 12));
@@ -309,7 +329,9 @@ describe('properties', () => {
     fc.assert(
       fc.property(scheduleArb, nowArb, (s, now) => {
         if (!decideOrderTime(s, now, null).ok) {
-          expect(decideOrderTime({ ...s, lastOrderMinutes: s.lastOrderMinutes + 15 }, now, null).ok).toBe(false);
+          expect(decideOrderTime({ ...s, lastOrderMinutes: s.lastOrderMinutes + 15 }, now, null).ok).toBe(
+            false,
+          );
         }
       }),
       { numRuns: 200 },

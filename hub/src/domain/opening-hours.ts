@@ -131,7 +131,8 @@ export function openIntervals(schedule: Schedule, from: Date, to: Date): Interva
 }
 
 /** The last instant an order "as soon as possible" is taken in an interval (excluded). */
-const lastOrderOf = (i: Interval, schedule: Schedule) => i.to.getTime() - schedule.lastOrderMinutes * MINUTE_MS;
+const lastOrderOf = (i: Interval, schedule: Schedule) =>
+  i.to.getTime() - schedule.lastOrderMinutes * MINUTE_MS;
 
 /** When an order "as soon as possible" is next taken, from `now` on (now itself if it is taken now). */
 export function nextOpening(schedule: Schedule, now: Date): Date | null {

@@ -47,7 +47,9 @@ const DemoData = z.object({
       lastOrderMinutes: z.number().int().default(15),
       /** Exceptional closures, counted from the day the demo is seeded (its dates would go stale). */
       closures: z
-        .array(z.object({ startsInDays: z.number().int(), days: z.number().int().positive(), reason: z.string() }))
+        .array(
+          z.object({ startsInDays: z.number().int(), days: z.number().int().positive(), reason: z.string() }),
+        )
         .default([]),
     }),
   ),
