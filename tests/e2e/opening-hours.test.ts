@@ -149,6 +149,7 @@ describe('opening hours in Chromium', () => {
     await expect(notice.getByTestId('shop-next-slot').first().textContent()).resolves.toBe(
       'Demain vers 11:30',
     );
+    await screenshot(customer.page, 'customer-shop-closure');
     await customer.context.close();
   });
 });
