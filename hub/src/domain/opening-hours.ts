@@ -31,6 +31,19 @@ export const HORIZON_MS = 8 * DAY_MS;
 
 /** "18:30-01:00" as minutes of the opening day: [1110, 1500]. An end not after the start is the next day. */
 export function parseRange(range: string): [number, number] | null {
+  let parsed = parsedRanges.get(range);
+  if (parsed === undefined) {
+    parsed = readRange(range);
+    // Hours are a handful of distinct strings; anything else (a test's random ranges) is bounded.
+    if (parsedRanges.size > 10_000) parsedRanges.clear();
+    parsedRanges.set(range, parsed);
+  }
+  return parsed;
+}
+
+const parsedRanges = new Map<string, [number, number] | null>();
+
+function readRange(range: string): [number, number] | null {
   const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(range);
   if (!match) return null;
   const [fromH, fromM, toH, toM] = match.slice(1).map(Number) as [number, number, number, number];
@@ -214,6 +227,22 @@ export function timeSlots(schedule: Schedule, now: Date, options: SlotOptions = 
   return slots;
 }
 
+const HOUR_MS = 3600_000;
+// Every order asks about the same shop object (the hub's shop cache) within the same hour: its
+// intervals over the next day are computed once per hour instead of once per order. A schedule
+// is never changed in place (a changed shop is a new object), so identity is a safe key.
+const nearCache = new WeakMap<Schedule, { hour: number; intervals: Interval[] }>();
+
+/** The open intervals reaching into [t, t + 24 h] (a window of 25 whole hours around it). */
+function intervalsNear(schedule: Schedule, t: number): Interval[] {
+  const hour = Math.floor(t / HOUR_MS);
+  const hit = nearCache.get(schedule);
+  if (hit && hit.hour === hour) return hit.intervals;
+  const intervals = openIntervals(schedule, new Date(hour * HOUR_MS), new Date((hour + 25) * HOUR_MS));
+  nearCache.set(schedule, { hour, intervals });
+  return intervals;
+}
+
 export type OrderTimeDecision = { ok: true } | { ok: false; nextOpening: Date | null; reason: string };
 
 /**
@@ -225,6 +254,11 @@ export function decideOrderTime(schedule: Schedule, now: Date, promisedAt: Date 
   if (promisedAt) {
     if (isOpenAt(schedule, promisedAt)) return { ok: true };
     return { ok: false, nextOpening: nextOpening(schedule, now), reason: 'closed_at_time' };
+  }
+  // The usual case, an open shop, looks a day ahead only (a day is more than any last-order margin).
+  const t = now.getTime();
+  if (intervalsNear(schedule, t).some((i) => i.from.getTime() <= t && t < lastOrderOf(i, schedule))) {
+    return { ok: true };
   }
   const state = openState(schedule, now);
   if (state.open) return { ok: true };
