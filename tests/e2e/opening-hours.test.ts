@@ -152,4 +152,26 @@ describe('opening hours in Chromium', () => {
     await screenshot(customer.page, 'customer-shop-closure');
     await customer.context.close();
   });
+
+  it('the counter screen says the website is closed (staff may still enter orders)', async () => {
+    // Staff screens show the time of the machine they run on: a counter in Paris (decisions.md).
+    const context = await browser.newContext({
+      viewport: SCREEN.kitchen,
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+    });
+    const page = await withClock(context);
+    await page.goto(`${hub.baseUrl}/login?next=${encodeURIComponent('/counter')}`);
+    await page.fill('input[name=email]', 'counter.a@demo.ocpizza.fr');
+    await page.fill('input[name=password]', 'pizza-demo-2026');
+    await page.click('button[type=submit]');
+    const banner = page.getByTestId('counter-web-closed');
+    await banner.waitFor();
+    // Wednesday is closed since the test above: orders resume on Thursday.
+    await expect(banner.textContent()).resolves.toMatch(
+      /Site fermé aux commandes \(reprise jeu\. \d+ 11:30\) : le comptoir peut saisir/,
+    );
+    await screenshot(page, 'counter-web-closed');
+    await context.close();
+  });
 });

@@ -13,10 +13,12 @@ export const i18n = createI18n({
     fr: {
       time: { hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      day: { weekday: 'short', day: 'numeric' },
     },
     en: {
       time: { hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      day: { weekday: 'short', day: 'numeric' },
     },
   },
 });
