@@ -255,6 +255,35 @@ describe('exceptional closures in the back-office', () => {
     );
   });
 
+  it('a closure is changed (days, reason) by the same rules; a bad change changes nothing', async () => {
+    const added = await managerA.post<ShopClosure>(`/api/admin/shops/${shopA}/closures`, {
+      startsOn: parisDate(at(7, 12)),
+      endsOn: parisDate(at(7, 12)),
+      reason: 'Formation',
+    });
+    expect(added.status).toBe(201);
+    const path = `/api/admin/shops/${shopA}/closures/${added.body.id}`;
+    const moved = await managerA.patch<ShopClosure>(path, {
+      endsOn: parisDate(at(8, 12)),
+      reason: 'Formation HACCP',
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toEqual({ ...added.body, endsOn: parisDate(at(8, 12)), reason: 'Formation HACCP' });
+
+    for (const body of [{ endsOn: parisDate(at(6, 12)) }, {}, { startsOn: 'soon' }, { colour: 'red' }]) {
+      const res = await managerA.patch<ErrorBody>(path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('request/invalid');
+    }
+    expect(
+      (await managerA.patch<ErrorBody>(`/api/admin/shops/${shopA}/closures/999999`, { reason: 'x' })).status,
+    ).toBe(404);
+    expect((await managerB.patch(path, { reason: 'not mine' })).status).toBe(403);
+    const shops = (await hub.client().get<ShopList>('/api/shops')).body.shops;
+    expect(shops.find((s) => s.id === shopA)!.closures).toEqual([moved.body]);
+    expect((await managerA.request('DELETE', path)).status).toBe(204);
+  });
+
   it('the shops list says a closure of another shop only for that shop', async () => {
     const added = await managerB.post<ShopClosure>(`/api/admin/shops/${shopB}/closures`, {
       startsOn: WED,

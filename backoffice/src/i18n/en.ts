@@ -207,7 +207,12 @@ export const en: typeof fr = {
     product: { create: 'Product created', update: 'Product changed' },
     ingredient: { create: 'Ingredient created', update: 'Ingredient renamed' },
     stock: { threshold_update: 'Stock threshold changed' },
-    shop: { update: 'Shop changed', closure_add: 'Closure added', closure_remove: 'Closure removed' },
+    shop: {
+      update: 'Shop changed',
+      closure_add: 'Closure added',
+      closure_remove: 'Closure removed',
+      closure_update: 'Closure changed',
+    },
     staff: { create: 'Account created', update: 'Account changed' },
     courier: { update: 'Courier changed' },
   },

@@ -212,6 +212,7 @@ export const fr = {
       update: 'Pizzeria modifiée',
       closure_add: 'Fermeture ajoutée',
       closure_remove: 'Fermeture retirée',
+      closure_update: 'Fermeture modifiée',
     },
     staff: { create: 'Compte créé', update: 'Compte modifié' },
     courier: { update: 'Livreur modifié' },

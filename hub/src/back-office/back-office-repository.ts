@@ -91,6 +91,24 @@ export async function overlappingClosures(
   ];
 }
 
+/** One closure of the shop, its row locked. */
+export async function lockClosure(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  closureId: number,
+): Promise<ShopClosure | null> {
+  return tx.maybeOne(sql.type(ShopClosure)`
+    select id::int, to_char(starts_on, 'YYYY-MM-DD') as "startsOn",
+           to_char(ends_on, 'YYYY-MM-DD') as "endsOn", reason
+    from shop_closures where id = ${closureId} and shop_id = ${shopId} for update`);
+}
+
+export async function updateClosure(tx: DatabaseTransactionConnection, c: ShopClosure): Promise<void> {
+  await tx.query(sql.unsafe`
+    update shop_closures set starts_on = ${c.startsOn}::date, ends_on = ${c.endsOn}::date, reason = ${c.reason}
+    where id = ${c.id}`);
+}
+
 /** Deletes one closure of the shop; the closure deleted, or null. */
 export async function deleteClosure(
   tx: DatabaseTransactionConnection,

@@ -11,6 +11,7 @@ import {
   ShopIdParam,
   ShopIngredientParam,
   StaffIdParam,
+  UpdateClosureBody,
   UpdateCourierBody,
   UpdateIngredientBody,
   UpdateProductBody,
@@ -53,6 +54,11 @@ export function backOfficeRoutes(backOffice: BackOfficeService): Router {
     const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
     const who = actor(req);
     res.status(201).json(await backOffice.addClosure(shopId, parseInput(CreateClosureBody, req.body), who));
+  });
+  router.patch('/shops/:shopId/closures/:closureId', async (req, res) => {
+    const { shopId, closureId } = parseInput(ClosureParam, req.params, 'shop or closure id');
+    const body = parseInput(UpdateClosureBody, req.body);
+    res.json(await backOffice.updateClosure(shopId, closureId, body, actor(req)));
   });
   router.delete('/shops/:shopId/closures/:closureId', async (req, res) => {
     const { shopId, closureId } = parseInput(ClosureParam, req.params, 'shop or closure id');

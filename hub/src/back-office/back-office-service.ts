@@ -13,6 +13,8 @@ import {
   type ShopClosure,
   type CreateProductBody,
   type CreateStaffBody,
+  closureDaysProblem,
+  type UpdateClosureBody,
   type UpdateCourierBody,
   type UpdateIngredientBody,
   type UpdateProductBody,
@@ -234,6 +236,53 @@ export function createBackOfficeService(deps: {
           after: closure,
         });
         return closure;
+      });
+    },
+
+    /** A closure's days or reason changed, by the same rules as a new one. */
+    async updateClosure(
+      shopId: number,
+      closureId: number,
+      body: UpdateClosureBody,
+      actor: StaffActor,
+    ): Promise<ShopClosure> {
+      mayManageShop(actor, shopId);
+      const today = parisDate(clock.now());
+      return transact(async (tx) => {
+        const shop = await repo.findShop(tx, shopId, true);
+        if (!shop) throw appError('shop/not_found', `There is no shop ${shopId}.`);
+        const before = await repo.lockClosure(tx, shopId, closureId);
+        if (!before) throw appError('closure/not_found', `Shop ${shopId} has no closure ${closureId}.`);
+        const after: ShopClosure = { ...before, ...body };
+        const problem = closureDaysProblem(after.startsOn, after.endsOn);
+        if (problem) throw invalid([{ path: 'endsOn', message: problem }]);
+        if (after.endsOn < today) {
+          throw invalid([
+            { path: 'endsOn', message: `the closure would be over already (today is ${today})` },
+          ]);
+        }
+        const clash = (await repo.overlappingClosures(tx, shopId, after.startsOn, after.endsOn)).filter(
+          (c) => c.id !== closureId,
+        );
+        if (clash.length > 0) {
+          throw invalid([
+            {
+              path: 'startsOn',
+              message: `the shop is already closed from ${clash[0]!.startsOn} to ${clash[0]!.endsOn}`,
+            },
+          ]);
+        }
+        if (sameJson(before, after)) return before;
+        await repo.updateClosure(tx, after);
+        await audit(tx, actor, {
+          action: 'shop.closure_update',
+          entity: 'shop',
+          entityId: shopId,
+          shopId,
+          before,
+          after,
+        });
+        return after;
       });
     },
 

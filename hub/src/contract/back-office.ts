@@ -91,13 +91,28 @@ export const CreateClosureBody = z
     reason: z.string().trim().max(200).default(''),
   })
   .superRefine((c, ctx) => {
-    if (c.endsOn < c.startsOn) {
-      ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'the closure ends before it starts' });
-    } else if (Date.parse(c.endsOn) - Date.parse(c.startsOn) > 366 * 24 * 3600_000) {
-      ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'a closure lasts at most a year' });
-    }
+    const problem = closureDaysProblem(c.startsOn, c.endsOn);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: problem });
   });
+
+/** What is wrong with a closure's days (YYYY-MM-DD, both included), or null. */
+export function closureDaysProblem(startsOn: string, endsOn: string): string | null {
+  if (endsOn < startsOn) return 'the closure ends before it starts';
+  if (Date.parse(endsOn) - Date.parse(startsOn) > 366 * 24 * 3600_000)
+    return 'a closure lasts at most a year';
+  return null;
+}
 export type CreateClosureBody = z.infer<typeof CreateClosureBody>;
+
+/** A closure changed: its days or its reason (what is absent is kept). */
+export const UpdateClosureBody = z
+  .strictObject({
+    startsOn: IsoDate.optional(),
+    endsOn: IsoDate.optional(),
+    reason: z.string().trim().max(200).optional(),
+  })
+  .refine(atLeastOneField, NOTHING_TO_CHANGE);
+export type UpdateClosureBody = z.infer<typeof UpdateClosureBody>;
 
 export const ClosureParam = z.object({
   shopId: z.coerce.number().int().positive().max(2_147_483_647),
