@@ -104,3 +104,17 @@ export function formatDistance(meters: number, locale: Locale = 'fr'): string {
   ).format(meters / 1000);
   return `${km} km`;
 }
+
+/** "samedi 5 décembre" (fr) or "Saturday 5 December" (en), on the shops' clock. */
+export function formatDay(value: Date, locale: Locale = 'fr'): string {
+  return cached(
+    `day:${locale}`,
+    () =>
+      new Intl.DateTimeFormat(intlLocale[locale], {
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        timeZone: TIME_ZONE,
+      }),
+  ).format(value);
+}

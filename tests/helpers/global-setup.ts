@@ -5,7 +5,8 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../hub/src/adapters/embedded-postgres.js';
 import { migrate } from '../../hub/src/adapters/migrations.js';
-import { createDatabasePool } from '../../hub/src/adapters/postgres.js';
+import { createDatabasePool, sql } from '../../hub/src/adapters/postgres.js';
+import { AROUND_THE_CLOCK } from '../../hub/src/domain/opening-hours.js';
 import { MIGRATIONS_DIR, DEMO_SEED_FILE } from '../../hub/src/paths.js';
 import { seedDemo } from '../../hub/src/seed/demo-seed.js';
 import { freePort } from './free-port.js';
@@ -72,6 +73,10 @@ export default async function setup(project: TestProject) {
   await migrate(templateUrl, MIGRATIONS_DIR);
   const pool = await createDatabasePool(templateUrl);
   await seedDemo(pool, DEMO_SEED_FILE);
+  // Tests create orders "as soon as possible" at whatever hour the suite runs: the template's
+  // shops are open around the clock. Tests about opening hours set a shop's hours and the hub's
+  // clock themselves (tests/integration/opening-hours.test.ts).
+  await pool.query(sql.unsafe`update shops set opening_hours = ${sql.jsonb(AROUND_THE_CLOCK)}`);
   await pool.end();
 
   project.provide('pgAdminUrl', adminUrl);

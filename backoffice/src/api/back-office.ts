@@ -10,6 +10,8 @@ import {
   AdminStaff,
   AdminStaffList,
   AuditPage,
+  ShopClosure,
+  type CreateClosureBody,
   type AuditEntity,
   type CreateIngredientBody,
   type CreateProductBody,
@@ -20,6 +22,7 @@ import {
   type UpdateShopBody,
   type UpdateStaffBody,
 } from '@ocp/hub/contract';
+import { z } from 'zod';
 import { api } from './http';
 
 /** The back-office API (/api/admin), one function per call, typed by the hub's contract. */
@@ -32,6 +35,10 @@ export const backOfficeApi = {
   shops: async () => (await api(AdminShopList, `${base}/shops`)).shops,
   updateShop: (shopId: number, body: Input<UpdateShopBody>) =>
     api(AdminShop, `${base}/shops/${shopId}`, { method: 'PATCH', body }),
+  addClosure: (shopId: number, body: Input<CreateClosureBody>) =>
+    api(ShopClosure, `${base}/shops/${shopId}/closures`, { method: 'POST', body }),
+  removeClosure: (shopId: number, closureId: number) =>
+    api(z.undefined(), `${base}/shops/${shopId}/closures/${closureId}`, { method: 'DELETE' }),
 
   products: async () => (await api(AdminProductList, `${base}/products`)).products,
   createProduct: (body: Input<CreateProductBody>) =>

@@ -9,6 +9,7 @@ const ADVICE: Record<string, string> = {
   'order/address_not_found': 'addressNotFound',
   'stock/insufficient': 'stockInsufficient',
   'shop/not_open': 'shopNotOpen',
+  'shop/closed': 'shopClosed',
   'shop/not_found': 'shopNotFound',
   'menu/product_unknown': 'productUnknown',
   'request/invalid': 'requestInvalid',

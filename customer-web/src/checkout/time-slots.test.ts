@@ -1,55 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import type { OpeningHours } from '@ocp/hub/contract';
-import { openState, timeSlots } from './time-slots.js';
+import { testShop } from '../testing/fixtures.js';
+import { openState, slotDay, timeSlots } from './time-slots.js';
 
 // Wednesday 25 November 2026 (winter: Paris = UTC+1).
-const hours: OpeningHours = { '3': ['11:30-14:30', '18:30-22:30'], '4': ['18:30-01:00'] };
-const paris = (iso: string) =>
-  new Date(iso).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+const shop = {
+  ...testShop,
+  openingHours: { '3': ['11:30-14:30', '18:30-22:30'], '4': ['18:30-01:00'] },
+  closures: [],
+  lastOrderMinutes: 15,
+};
+const paris = (d: Date) =>
+  d.toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
 
-describe('timeSlots', () => {
-  it('offers every quarter hour from 30 minutes after now to closing', () => {
-    const slots = timeSlots(hours, new Date('2026-11-25T20:52:00Z')); // 21:52 in Paris
-    expect(slots.map((s) => paris(s.toISOString()))).toEqual(['22:30']);
-    const earlier = timeSlots(hours, new Date('2026-11-25T20:00:00Z')); // 21:00
-    expect(earlier.map((s) => paris(s.toISOString()))).toEqual(['21:30', '21:45', '22:00', '22:15', '22:30']);
+describe('timeSlots (the hub rule, two days of it)', () => {
+  it('offers every quarter hour from 30 minutes after now to closing, then the next day', () => {
+    const slots = timeSlots(shop, new Date('2026-11-25T20:52:00Z')); // 21:52 in Paris
+    expect(slots.slice(0, 2).map(paris)).toEqual(['22:30', '18:30']);
+    expect(slotDay(slots[1]!, new Date('2026-11-25T20:52:00Z'))).toBe('tomorrow');
   });
 
-  it('offers the evening service when asked in the afternoon break', () => {
-    const slots = timeSlots(hours, new Date('2026-11-25T15:00:00Z')); // 16:00
-    expect(paris(slots[0]!.toISOString())).toBe('18:30');
-    expect(paris(slots.at(-1)!.toISOString())).toBe('22:30');
-    expect(slots).toHaveLength(17);
+  it('offers the next days the shop opens when it is closed until then', () => {
+    // Friday noon: no hours on Friday to Tuesday; next are Wednesday and Thursday.
+    const now = new Date('2026-11-27T11:00:00Z');
+    const slots = timeSlots(shop, now);
+    expect(paris(slots[0]!)).toBe('11:30');
+    expect(slotDay(slots[0]!, now)).toBe('later');
+    expect(new Set(slots.map((s) => s.toISOString().slice(0, 10))).size).toBeLessThanOrEqual(3);
   });
 
-  it('offers nothing once closed for the day, or on a closed day', () => {
-    expect(timeSlots(hours, new Date('2026-11-25T21:45:00Z'))).toEqual([]);
-    expect(timeSlots(hours, new Date('2026-11-27T12:00:00Z'))).toEqual([]); // Friday: no hours
-  });
-
-  it('follows a service that ends after midnight', () => {
-    const slots = timeSlots(hours, new Date('2026-11-26T22:40:00Z')); // Thursday 23:40
-    expect(slots.map((s) => paris(s.toISOString()))).toEqual(['00:15', '00:30', '00:45', '01:00']);
-    // Friday 00:10: Thursday's service is still running.
-    const late = timeSlots(hours, new Date('2026-11-26T23:10:00Z'));
-    expect(late.map((s) => paris(s.toISOString()))).toEqual(['00:45', '01:00']);
-    expect(openState(hours, new Date('2026-11-26T23:10:00Z'))).toEqual({
-      open: true,
-      closesAt: new Date('2026-11-27T00:00:00Z'),
-    });
+  it('leaves out a closure', () => {
+    const closed = {
+      ...shop,
+      closures: [{ id: 1, startsOn: '2026-11-25', endsOn: '2026-11-25', reason: '' }],
+    };
+    const slots = timeSlots(closed, new Date('2026-11-25T08:00:00Z'));
+    expect(paris(slots[0]!)).toBe('18:30');
+    expect(slotDay(slots[0]!, new Date('2026-11-25T08:00:00Z'))).toBe('tomorrow');
   });
 });
 
 describe('openState', () => {
-  it('says until when a shop is open, or when it opens later today', () => {
-    expect(openState(hours, new Date('2026-11-25T12:00:00Z'))).toEqual({
+  it('says until when a shop is open, or when it opens again', () => {
+    expect(openState(shop, new Date('2026-11-25T12:00:00Z'))).toEqual({
       open: true,
       closesAt: new Date('2026-11-25T13:30:00Z'),
+      lastOrderAt: new Date('2026-11-25T13:15:00Z'),
     });
-    expect(openState(hours, new Date('2026-11-25T15:00:00Z'))).toEqual({
+    expect(openState(shop, new Date('2026-11-25T15:00:00Z'))).toMatchObject({
       open: false,
       opensAt: new Date('2026-11-25T17:30:00Z'),
     });
-    expect(openState(hours, new Date('2026-11-25T22:00:00Z'))).toEqual({ open: false, opensAt: null });
   });
 });

@@ -1,64 +1,42 @@
-import type { OpeningHours } from '@ocp/hub/contract';
-import { fromParisWallTime, parisWallTime } from '../time/paris-time';
+import type { Shop } from '@ocp/hub/contract';
+import {
+  openState as shopOpenState,
+  parisDate,
+  timeSlots as shopTimeSlots,
+  type OpenState,
+} from '@ocp/hub/domain/opening-hours';
 
-/** Opening ranges of one Paris day, as instants; a range past midnight ends the next day. */
-export function rangesOn(openingHours: OpeningHours, day: Date): Array<{ from: Date; to: Date }> {
-  const wall = parisWallTime(day);
-  const key = String(wall.weekday) as keyof OpeningHours;
-  const ranges: Array<{ from: Date; to: Date }> = [];
-  for (const range of openingHours[key] ?? []) {
-    const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(range);
-    if (!match) continue;
-    const [fromH, fromM, toH, toM] = match.slice(1).map(Number) as [number, number, number, number];
-    const start = fromH * 60 + fromM;
-    let end = toH * 60 + toM;
-    if (end <= start) end += 24 * 60;
-    ranges.push({
-      from: fromParisWallTime(wall.year, wall.month, wall.day, Math.floor(start / 60), start % 60),
-      to: fromParisWallTime(wall.year, wall.month, wall.day, Math.floor(end / 60), end % 60),
-    });
-  }
-  return ranges.sort((a, b) => a.from.getTime() - b.from.getTime());
+export type { OpenState };
+
+/**
+ * The site's view of a shop's hours. The rules are the hub's own (hub/src/domain/opening-hours.ts):
+ * every time offered here is one the hub accepts, and "closed" here is closed there.
+ */
+
+/** Whether the shop takes an order "as soon as possible" now, and until or from when. */
+export function openState(shop: Shop, now: Date): OpenState {
+  return shopOpenState(shop, now);
+}
+
+/** Which day a time falls on, seen from now, in Paris. */
+export type SlotDay = 'today' | 'tomorrow' | 'later';
+
+export function slotDay(at: Date, now: Date): SlotDay {
+  const day = parisDate(at);
+  if (day === parisDate(now)) return 'today';
+  // Noon avoids the 23- and 25-hour days of the clock changes.
+  const noon = new Date(`${parisDate(now)}T12:00:00Z`);
+  const tomorrow = parisDate(new Date(noon.getTime() + 24 * 3600_000));
+  return day === tomorrow ? 'tomorrow' : 'later';
 }
 
 /**
- * The ranges that matter now: today's, and yesterday's late service still running after midnight.
+ * The times the checkout offers: the hub's quarter-hour slots, on the first two days that have
+ * any (the rest of today and tomorrow, or the next two days the shop opens), so a customer of a
+ * shop closed tonight can order for tomorrow's lunch without scrolling through a week.
  */
-function currentRanges(openingHours: OpeningHours, now: Date): Array<{ from: Date; to: Date }> {
-  const yesterday = rangesOn(openingHours, new Date(now.getTime() - 24 * 3600_000));
-  return [...yesterday, ...rangesOn(openingHours, now)].filter((r) => r.to.getTime() > now.getTime());
-}
-
-/**
- * The times a customer may ask for today: every quarter hour within the shop's opening ranges,
- * from `leadMinutes` after now (the kitchen needs that long anyway) to closing time.
- */
-export function timeSlots(
-  openingHours: OpeningHours,
-  now: Date,
-  options: { leadMinutes?: number; stepMinutes?: number } = {},
-): Date[] {
-  const lead = options.leadMinutes ?? 30;
-  const step = (options.stepMinutes ?? 15) * 60_000;
-  const earliest = now.getTime() + lead * 60_000;
-  const slots = new Set<number>();
-  for (const { from, to } of currentRanges(openingHours, now)) {
-    // Quarter hours of the wall clock: Paris is a whole number of hours from UTC.
-    let at = Math.ceil(Math.max(from.getTime(), earliest) / step) * step;
-    for (; at <= to.getTime(); at += step) slots.add(at);
-  }
-  return [...slots].sort((a, b) => a - b).map((ms) => new Date(ms));
-}
-
-export type OpenState =
-  { open: true; closesAt: Date } | { open: false; opensAt: Date | null /* later today, else null */ };
-
-/** Whether the shop is open right now, and until when (or from when, later today). */
-export function openState(openingHours: OpeningHours, now: Date): OpenState {
-  const ranges = currentRanges(openingHours, now);
-  const t = now.getTime();
-  const current = ranges.find((r) => r.from.getTime() <= t && t < r.to.getTime());
-  if (current) return { open: true, closesAt: current.to };
-  const next = ranges.find((r) => r.from.getTime() > t);
-  return { open: false, opensAt: next ? next.from : null };
+export function timeSlots(shop: Shop, now: Date): Date[] {
+  const slots = shopTimeSlots(shop, now);
+  const days = [...new Set(slots.map(parisDate))].slice(0, 2);
+  return slots.filter((s) => days.includes(parisDate(s)));
 }

@@ -4,6 +4,7 @@ import {
   formatClock,
   formatDate,
   formatDateTime,
+  formatDay,
   formatDistance,
   formatPrice,
   formatTime,
@@ -21,6 +22,7 @@ export function useFormat() {
     clock: (value: Date | string) => formatClock(value, current.value),
     date: (value: string) => formatDate(value, current.value),
     dateTime: (value: string) => formatDateTime(value, current.value),
+    day: (value: Date) => formatDay(value, current.value),
     distance: (meters: number) => formatDistance(meters, current.value),
   };
 }

@@ -22,6 +22,8 @@ export const testShop: Shop = {
   codeLetter: 'A',
   kitchenWarnMinutes: 5,
   defaultLeadMinutes: 25,
+  lastOrderMinutes: 15,
+  closures: [],
 };
 
 export function product(

@@ -17,6 +17,8 @@ export const en: Messages = {
     logout: 'Log out',
   },
   counter: {
+    webClosed: 'Website closed to orders (again {when}): the counter may still enter them',
+    webClosedWeek: 'Website closed to orders this week: the counter may still enter them',
     title: 'Counter',
     newOrder: 'New order',
     channel: { phone: 'Phone', counter: 'Walk-in' },

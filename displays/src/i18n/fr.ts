@@ -16,6 +16,8 @@ export const fr = {
     logout: 'Se déconnecter',
   },
   counter: {
+    webClosed: 'Site fermé aux commandes (reprise {when}) : le comptoir peut saisir',
+    webClosedWeek: 'Site fermé aux commandes cette semaine : le comptoir peut saisir',
     title: 'Comptoir',
     newOrder: 'Nouvelle commande',
     channel: { phone: 'Téléphone', counter: 'Sur place' },

@@ -14,11 +14,13 @@ export const i18n = createI18n({
       time: { hour: '2-digit', minute: '2-digit' },
       dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      day: { weekday: 'short', day: 'numeric' },
     },
     en: {
       time: { hour: '2-digit', minute: '2-digit' },
       dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
       clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+      day: { weekday: 'short', day: 'numeric' },
     },
   },
 });

@@ -17,6 +17,8 @@ export const testShop: Shop = {
   codeLetter: 'A',
   kitchenWarnMinutes: 5,
   defaultLeadMinutes: 25,
+  lastOrderMinutes: 15,
+  closures: [],
 };
 
 let n = 0;

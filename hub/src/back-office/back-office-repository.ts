@@ -7,6 +7,7 @@ import {
   AdminStaff,
   AuditEntry,
   type Allergen,
+  ShopClosure,
   type AuditEntity,
   type CourierVehicle,
   type RecipeLineInput,
@@ -14,6 +15,7 @@ import {
 } from '../contract/index.js';
 import { sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
 import { productAllergens } from '../domain/allergens.js';
+import { shopClosuresColumn } from '../menu/menu-repository.js';
 
 /**
  * The back-office's reads and writes. "Locking" reads take the row's lock (FOR UPDATE) so the
@@ -30,7 +32,8 @@ const shopSelect = sql.fragment`
          json_build_object('lat', lat, 'lng', lng) as position,
          opening_hours as "openingHours", delivery_radius_m as "deliveryRadiusM", status,
          to_char(opens_on, 'YYYY-MM-DD') as "opensOn", code_letter as "codeLetter",
-         kitchen_warn_minutes as "kitchenWarnMinutes", default_lead_minutes as "defaultLeadMinutes"
+         kitchen_warn_minutes as "kitchenWarnMinutes", default_lead_minutes as "defaultLeadMinutes",
+         last_order_minutes as "lastOrderMinutes", ${shopClosuresColumn}
   from shops`;
 
 /** Every shop, or only these. */
@@ -54,8 +57,70 @@ export async function updateShop(tx: DatabaseTransactionConnection, shop: AdminS
       city = ${shop.city}, lat = ${shop.position.lat}, lng = ${shop.position.lng},
       opening_hours = ${sql.jsonb(shop.openingHours as never)}, delivery_radius_m = ${shop.deliveryRadiusM},
       status = ${shop.status}, opens_on = ${shop.opensOn}::date,
-      kitchen_warn_minutes = ${shop.kitchenWarnMinutes}, default_lead_minutes = ${shop.defaultLeadMinutes}
+      kitchen_warn_minutes = ${shop.kitchenWarnMinutes}, default_lead_minutes = ${shop.defaultLeadMinutes},
+      last_order_minutes = ${shop.lastOrderMinutes}
     where id = ${shop.id}`);
+}
+
+// Exceptional closures (issue 12)
+
+export async function insertClosure(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  c: { startsOn: string; endsOn: string; reason: string },
+): Promise<ShopClosure> {
+  return tx.one(sql.type(ShopClosure)`
+    insert into shop_closures (shop_id, starts_on, ends_on, reason)
+    values (${shopId}, ${c.startsOn}::date, ${c.endsOn}::date, ${c.reason})
+    returning id::int, to_char(starts_on, 'YYYY-MM-DD') as "startsOn",
+              to_char(ends_on, 'YYYY-MM-DD') as "endsOn", reason`);
+}
+
+/** The shop's closures sharing a day with [startsOn, endsOn]. */
+export async function overlappingClosures(
+  db: Queryable,
+  shopId: number,
+  startsOn: string,
+  endsOn: string,
+): Promise<ShopClosure[]> {
+  return [
+    ...(await db.any(sql.type(ShopClosure)`
+      select id::int, to_char(starts_on, 'YYYY-MM-DD') as "startsOn",
+             to_char(ends_on, 'YYYY-MM-DD') as "endsOn", reason
+      from shop_closures
+      where shop_id = ${shopId} and starts_on <= ${endsOn}::date and ends_on >= ${startsOn}::date
+      order by starts_on`)),
+  ];
+}
+
+/** One closure of the shop, its row locked. */
+export async function lockClosure(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  closureId: number,
+): Promise<ShopClosure | null> {
+  return tx.maybeOne(sql.type(ShopClosure)`
+    select id::int, to_char(starts_on, 'YYYY-MM-DD') as "startsOn",
+           to_char(ends_on, 'YYYY-MM-DD') as "endsOn", reason
+    from shop_closures where id = ${closureId} and shop_id = ${shopId} for update`);
+}
+
+export async function updateClosure(tx: DatabaseTransactionConnection, c: ShopClosure): Promise<void> {
+  await tx.query(sql.unsafe`
+    update shop_closures set starts_on = ${c.startsOn}::date, ends_on = ${c.endsOn}::date, reason = ${c.reason}
+    where id = ${c.id}`);
+}
+
+/** Deletes one closure of the shop; the closure deleted, or null. */
+export async function deleteClosure(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  closureId: number,
+): Promise<ShopClosure | null> {
+  return tx.maybeOne(sql.type(ShopClosure)`
+    delete from shop_closures where id = ${closureId} and shop_id = ${shopId}
+    returning id::int, to_char(starts_on, 'YYYY-MM-DD') as "startsOn",
+              to_char(ends_on, 'YYYY-MM-DD') as "endsOn", reason`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import {
   AuditQuery,
+  ClosureParam,
+  CreateClosureBody,
   CreateIngredientBody,
   CreateProductBody,
   CreateStaffBody,
@@ -9,6 +11,7 @@ import {
   ShopIdParam,
   ShopIngredientParam,
   StaffIdParam,
+  UpdateClosureBody,
   UpdateCourierBody,
   UpdateIngredientBody,
   UpdateProductBody,
@@ -22,6 +25,7 @@ import {
   AdminProduct,
   AdminProductList,
   AdminShop,
+  ShopClosure,
   AdminShopList,
   AdminStaff,
   AdminStaffList,
@@ -84,6 +88,62 @@ export function backOfficeRoutes(backOffice: BackOfficeService): Router {
     async (req, res) => {
       const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
       res.json(await backOffice.updateShop(shopId, parseInput(UpdateShopBody, req.body), actor(req)));
+    },
+  );
+
+  route(
+    {
+      method: 'post',
+      path: '/shops/:shopId/closures',
+      summary: 'Close a shop for whole days (holidays, works): no web orders into them',
+      params: ShopIdParam,
+      body: CreateClosureBody,
+      errors: ['shop/not_found'],
+      example: {
+        params: { shopId: 1 },
+        body: { startsOn: '2027-08-02', endsOn: '2027-08-16', reason: 'Congés' },
+      },
+      response: { status: 201, description: 'The closure.', schema: ShopClosure },
+    },
+    async (req, res) => {
+      const { shopId } = parseInput(ShopIdParam, req.params, 'shop id');
+      const who = actor(req);
+      res.status(201).json(await backOffice.addClosure(shopId, parseInput(CreateClosureBody, req.body), who));
+    },
+  );
+
+  route(
+    {
+      method: 'patch',
+      path: '/shops/:shopId/closures/:closureId',
+      summary: 'Change a closure: its days or its reason',
+      params: ClosureParam,
+      body: UpdateClosureBody,
+      errors: ['shop/not_found', 'closure/not_found'],
+      example: { params: { shopId: 1, closureId: 1 }, body: { reason: 'Travaux du four' } },
+      response: ok('The closure.', ShopClosure),
+    },
+    async (req, res) => {
+      const { shopId, closureId } = parseInput(ClosureParam, req.params, 'shop or closure id');
+      const body = parseInput(UpdateClosureBody, req.body);
+      res.json(await backOffice.updateClosure(shopId, closureId, body, actor(req)));
+    },
+  );
+
+  route(
+    {
+      method: 'delete',
+      path: '/shops/:shopId/closures/:closureId',
+      summary: 'Remove a closure',
+      params: ClosureParam,
+      errors: ['shop/not_found', 'closure/not_found'],
+      example: { params: { shopId: 1, closureId: 1 } },
+      response: { status: 204, description: 'Removed.' },
+    },
+    async (req, res) => {
+      const { shopId, closureId } = parseInput(ClosureParam, req.params, 'shop or closure id');
+      await backOffice.removeClosure(shopId, closureId, actor(req));
+      res.status(204).end();
     },
   );
 

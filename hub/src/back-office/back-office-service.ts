@@ -8,9 +8,13 @@ import {
   type AuditEntity,
   type AuditPage,
   type AuditQuery,
+  type CreateClosureBody,
   type CreateIngredientBody,
+  type ShopClosure,
   type CreateProductBody,
   type CreateStaffBody,
+  closureDaysProblem,
+  type UpdateClosureBody,
   type UpdateCourierBody,
   type UpdateIngredientBody,
   type UpdateProductBody,
@@ -22,6 +26,7 @@ import { hashPassword } from '../adapters/passwords.js';
 import { pgErrorCode, type DatabasePool, type DatabaseTransactionConnection } from '../adapters/postgres.js';
 import { isManagerOf, type Actor, type StaffActor } from '../domain/actor.js';
 import { inRegulationOrder } from '../domain/allergens.js';
+import { parisDate } from '../domain/opening-hours.js';
 import { appError } from '../errors.js';
 import type { Clock } from '../orders/orders-service.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
@@ -199,6 +204,103 @@ export function createBackOfficeService(deps: {
         return stored;
       });
       return saved;
+    },
+
+    /**
+     * A closure of the shop (issue 12). Refused when it is over already (by the hub's clock, in
+     * Paris) or shares a day with another: two closures of one day would be two answers to "why".
+     */
+    async addClosure(shopId: number, body: CreateClosureBody, actor: StaffActor): Promise<ShopClosure> {
+      mayManageShop(actor, shopId);
+      const today = parisDate(clock.now());
+      if (body.endsOn < today) {
+        throw invalid([{ path: 'endsOn', message: `the closure is over already (today is ${today})` }]);
+      }
+      return transact(async (tx) => {
+        // The shop's row lock queues two closures added at once, so the overlap check holds.
+        const shop = await repo.findShop(tx, shopId, true);
+        if (!shop) throw appError('shop/not_found', `There is no shop ${shopId}.`);
+        const clash = await repo.overlappingClosures(tx, shopId, body.startsOn, body.endsOn);
+        if (clash.length > 0) {
+          const c = clash[0]!;
+          throw invalid([
+            { path: 'startsOn', message: `the shop is already closed from ${c.startsOn} to ${c.endsOn}` },
+          ]);
+        }
+        const closure = await repo.insertClosure(tx, shopId, body);
+        await audit(tx, actor, {
+          action: 'shop.closure_add',
+          entity: 'shop',
+          entityId: shopId,
+          shopId,
+          before: null,
+          after: closure,
+        });
+        return closure;
+      });
+    },
+
+    /** A closure's days or reason changed, by the same rules as a new one. */
+    async updateClosure(
+      shopId: number,
+      closureId: number,
+      body: UpdateClosureBody,
+      actor: StaffActor,
+    ): Promise<ShopClosure> {
+      mayManageShop(actor, shopId);
+      const today = parisDate(clock.now());
+      return transact(async (tx) => {
+        const shop = await repo.findShop(tx, shopId, true);
+        if (!shop) throw appError('shop/not_found', `There is no shop ${shopId}.`);
+        const before = await repo.lockClosure(tx, shopId, closureId);
+        if (!before) throw appError('closure/not_found', `Shop ${shopId} has no closure ${closureId}.`);
+        const after: ShopClosure = { ...before, ...body };
+        const problem = closureDaysProblem(after.startsOn, after.endsOn);
+        if (problem) throw invalid([{ path: 'endsOn', message: problem }]);
+        if (after.endsOn < today) {
+          throw invalid([
+            { path: 'endsOn', message: `the closure would be over already (today is ${today})` },
+          ]);
+        }
+        const clash = (await repo.overlappingClosures(tx, shopId, after.startsOn, after.endsOn)).filter(
+          (c) => c.id !== closureId,
+        );
+        if (clash.length > 0) {
+          throw invalid([
+            {
+              path: 'startsOn',
+              message: `the shop is already closed from ${clash[0]!.startsOn} to ${clash[0]!.endsOn}`,
+            },
+          ]);
+        }
+        if (sameJson(before, after)) return before;
+        await repo.updateClosure(tx, after);
+        await audit(tx, actor, {
+          action: 'shop.closure_update',
+          entity: 'shop',
+          entityId: shopId,
+          shopId,
+          before,
+          after,
+        });
+        return after;
+      });
+    },
+
+    async removeClosure(shopId: number, closureId: number, actor: StaffActor): Promise<void> {
+      mayManageShop(actor, shopId);
+      await transact(async (tx) => {
+        const removed = await repo.deleteClosure(tx, shopId, closureId);
+        if (!removed) throw appError('closure/not_found', `Shop ${shopId} has no closure ${closureId}.`);
+        await audit(tx, actor, {
+          action: 'shop.closure_remove',
+          entity: 'shop',
+          entityId: shopId,
+          shopId,
+          before: removed,
+          after: null,
+        });
+      });
     },
 
     // -----------------------------------------------------------------------------------------

@@ -78,9 +78,47 @@ export const UpdateShopBody = z
     opensOn: IsoDate.nullable().optional(),
     kitchenWarnMinutes: z.number().int().min(0).max(120).optional(),
     defaultLeadMinutes: z.number().int().min(5).max(240).optional(),
+    lastOrderMinutes: z.number().int().min(0).max(120).optional(),
   })
   .refine(atLeastOneField, NOTHING_TO_CHANGE);
 export type UpdateShopBody = z.infer<typeof UpdateShopBody>;
+
+/** An exceptional closure: whole Paris days, both ends included, at most a year. */
+export const CreateClosureBody = z
+  .strictObject({
+    startsOn: IsoDate,
+    endsOn: IsoDate,
+    reason: z.string().trim().max(200).default(''),
+  })
+  .superRefine((c, ctx) => {
+    const problem = closureDaysProblem(c.startsOn, c.endsOn);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: problem });
+  });
+
+/** What is wrong with a closure's days (YYYY-MM-DD, both included), or null. */
+export function closureDaysProblem(startsOn: string, endsOn: string): string | null {
+  if (endsOn < startsOn) return 'the closure ends before it starts';
+  if (Date.parse(endsOn) - Date.parse(startsOn) > 366 * 24 * 3600_000)
+    return 'a closure lasts at most a year';
+  return null;
+}
+export type CreateClosureBody = z.infer<typeof CreateClosureBody>;
+
+/** A closure changed: its days or its reason (what is absent is kept). */
+export const UpdateClosureBody = z
+  .strictObject({
+    startsOn: IsoDate.optional(),
+    endsOn: IsoDate.optional(),
+    reason: z.string().trim().max(200).optional(),
+  })
+  .refine(atLeastOneField, NOTHING_TO_CHANGE);
+export type UpdateClosureBody = z.infer<typeof UpdateClosureBody>;
+
+export const ClosureParam = z.object({
+  shopId: z.coerce.number().int().positive().max(2_147_483_647),
+  closureId: z.coerce.number().int().positive().max(2_147_483_647),
+});
+export type ClosureParam = z.infer<typeof ClosureParam>;
 
 /**
  * Fields only a group admin changes: where the shop is, what it is called, whether it is open.

@@ -14,6 +14,18 @@ export const OpeningHours = z.partialRecord(
 );
 export type OpeningHours = z.infer<typeof OpeningHours>;
 
+/**
+ * An exceptional closure: every Paris day from `startsOn` to `endsOn` (inclusive, YYYY-MM-DD) the
+ * shop takes no orders and no time on those days can be promised, whatever its opening hours.
+ */
+export const ShopClosure = z.object({
+  id: z.number().int(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  reason: z.string(),
+});
+export type ShopClosure = z.infer<typeof ShopClosure>;
+
 export const Shop = z.object({
   id: z.number().int(),
   slug: z.string(),
@@ -32,8 +44,21 @@ export const Shop = z.object({
   kitchenWarnMinutes: z.number().int(),
   /** Due time of an order without a promised time: created + this lead time. */
   defaultLeadMinutes: z.number().int(),
+  /** No order "as soon as possible" in the last this many minutes before closing. */
+  lastOrderMinutes: z.number().int(),
+  /** Closures not over yet, soonest first. */
+  closures: z.array(ShopClosure),
 });
 export type Shop = z.infer<typeof Shop>;
+
+/** The `details` of a `shop/closed` answer: when an order "as soon as possible" is next taken. */
+export const ShopClosedDetails = z.object({
+  /** ISO instant, or null when the shop does not open within a week. */
+  nextOpening: z.string().nullable(),
+  /** The first times that may be asked for instead (ISO with the Paris offset). */
+  nextSlots: z.array(z.string()),
+});
+export type ShopClosedDetails = z.infer<typeof ShopClosedDetails>;
 
 export const ShopList = z.object({ shops: z.array(Shop) });
 export type ShopList = z.infer<typeof ShopList>;

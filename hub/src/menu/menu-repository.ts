@@ -3,12 +3,24 @@ import { Allergen, ProductKind, Shop } from '../contract/index.js';
 import { productAllergens } from '../domain/allergens.js';
 import { sql, type Queryable } from '../adapters/postgres.js';
 
+/**
+ * A shop's closures not over yet, as JSON (soonest first). "Over" is judged by the database's
+ * Paris date, a day early: the hub's clock decides what is closed; this only keeps old ones out.
+ */
+export const shopClosuresColumn = sql.fragment`
+  coalesce((select json_agg(json_build_object('id', c.id, 'startsOn', to_char(c.starts_on, 'YYYY-MM-DD'),
+              'endsOn', to_char(c.ends_on, 'YYYY-MM-DD'), 'reason', c.reason) order by c.starts_on, c.id)
+            from shop_closures c
+            where c.shop_id = shops.id and c.ends_on >= (now() at time zone 'Europe/Paris')::date - 1),
+           '[]'::json) as closures`;
+
 const shopSelect = sql.fragment`
   select id, slug, name, address, postcode, city, phone,
          json_build_object('lat', lat, 'lng', lng) as position,
          opening_hours as "openingHours", delivery_radius_m as "deliveryRadiusM", status,
          to_char(opens_on, 'YYYY-MM-DD') as "opensOn", code_letter as "codeLetter",
-         kitchen_warn_minutes as "kitchenWarnMinutes", default_lead_minutes as "defaultLeadMinutes"
+         kitchen_warn_minutes as "kitchenWarnMinutes", default_lead_minutes as "defaultLeadMinutes",
+         last_order_minutes as "lastOrderMinutes", ${shopClosuresColumn}
   from shops`;
 
 export async function listShops(db: Queryable): Promise<Shop[]> {

@@ -1,5 +1,7 @@
 import type {
   CreateOrderBody,
+  Shop,
+  ShopClosedDetails,
   CreatedOrder,
   ModifyOrderBody,
   Order,
@@ -20,6 +22,8 @@ import { paymentDueAtHandover, type Collected } from '../domain/payment-collecti
 import { PAYMENT_WINDOW_MS } from '../domain/payment-expiry.js';
 import { priceOrder } from '../domain/pricing.js';
 import { promisedTimeProblem } from '../domain/promised-time.js';
+import { decideOrderTime, timeSlots } from '../domain/opening-hours.js';
+import { isoWithParisOffset } from '../domain/paris-time.js';
 import {
   ingredientsNeeded,
   planConsumption,
@@ -97,6 +101,18 @@ type Deps = {
 };
 
 const STAFF_CHANNELS = new Set(['phone', 'counter']);
+
+const parisWhen = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** How many times a `shop/closed` answer offers instead. */
+const NEXT_SLOTS = 6;
 
 /** Work a transaction leaves for after its commit. */
 export type Effects = { refund: boolean };
@@ -295,6 +311,31 @@ export function createOrdersService(deps: Deps) {
     if (problem) throw appError('order/invalid', problem);
   }
 
+  /**
+   * A customer's order (or new time) only while the shop takes it: as soon as possible while
+   * open and before its last-order time, a promised time within its hours and outside its
+   * closures. The refusal says when it opens next and which times may be asked for instead.
+   */
+  function checkOpen(shop: Shop, promisedAt: string | undefined): void {
+    const now = clock.now();
+    const decision = decideOrderTime(shop, now, promisedAt ? new Date(promisedAt) : null);
+    if (decision.ok) return;
+    const details: ShopClosedDetails = {
+      nextOpening: decision.nextOpening?.toISOString() ?? null,
+      nextSlots: timeSlots(shop, now).slice(0, NEXT_SLOTS).map(isoWithParisOffset),
+    };
+    const again = decision.nextOpening
+      ? `it takes orders again on ${parisWhen.format(decision.nextOpening)} (Paris time)`
+      : 'it takes no orders in the coming week';
+    const why =
+      decision.reason === 'closed_at_time'
+        ? `${shop.name} is closed at the time asked for: choose a time within its opening hours (${again})`
+        : decision.reason === 'closure'
+          ? `${shop.name} is exceptionally closed today: ${again}`
+          : `${shop.name} is closed now or past its last-order time: ${again}, or order for a later time`;
+    throw appError('shop/closed', `${why}.`, details);
+  }
+
   async function isReplay(
     tx: DatabaseTransactionConnection,
     actor: Actor,
@@ -343,6 +384,9 @@ export function createOrdersService(deps: Deps) {
           `${shop.name} opens on ${shop.opensOn}: it does not take orders yet.`,
         );
       }
+      // Staff taking a phone or counter order are at the shop: they decide whether the oven is
+      // still on (the last customer at 22:31, a party's order for Monday). See decisions.md.
+      if (!STAFF_CHANNELS.has(body.channel)) checkOpen(shop, body.promisedAt);
       const { lines, products } = await priceLines(body.lines);
       const totals = priceOrder(lines);
       const status = initialStatus(body.paymentMethod);
@@ -416,6 +460,13 @@ export function createOrdersService(deps: Deps) {
 
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
       checkPromisedAt(body.promisedAt);
+      if (body.promisedAt) {
+        // A new time must be one the shop takes, like the time of a new order.
+        const current = await findOrderByTokenHash(db, hashTrackingToken(token));
+        if (!current) throw appError('order/not_found', 'No order has this tracking link.');
+        const shop = await deps.menu.shop(current.shopId);
+        if (shop) checkOpen(shop, body.promisedAt);
+      }
       const keys = Object.keys(body);
       if (body.promisedAt && keys.length === 1 && keys[0] === 'promisedAt') {
         // The most frequent change (a later time), in one statement instead of a transaction.

@@ -53,6 +53,13 @@ const DemoData = z.object({
       opensOn: z.string().nullable(),
       codeLetter: z.string().length(1),
       openingHours: OpeningHours,
+      lastOrderMinutes: z.number().int().default(15),
+      /** Exceptional closures, counted from the day the demo is seeded (its dates would go stale). */
+      closures: z
+        .array(
+          z.object({ startsInDays: z.number().int(), days: z.number().int().positive(), reason: z.string() }),
+        )
+        .default([]),
     }),
   ),
 });
@@ -114,10 +121,17 @@ export async function seedDemo(pool: DatabasePool, file: string, progress: SeedP
     for (const s of data.shops) {
       progress(`seeding shop ${s.codeLetter} ${s.name}`);
       const shopId = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
-        insert into shops (slug, name, address, postcode, city, phone, lat, lng, opening_hours, delivery_radius_m, status, opens_on, code_letter)
+        insert into shops (slug, name, address, postcode, city, phone, lat, lng, opening_hours, delivery_radius_m, status, opens_on, code_letter, last_order_minutes)
         values (${s.slug}, ${s.name}, ${s.address}, ${s.postcode}, ${s.city}, ${s.phone}, ${s.lat}, ${s.lng},
-                ${sql.jsonb(s.openingHours)}, ${s.deliveryRadiusM}, ${s.status}, ${s.opensOn}, ${s.codeLetter})
+                ${sql.jsonb(s.openingHours)}, ${s.deliveryRadiusM}, ${s.status}, ${s.opensOn}, ${s.codeLetter},
+                ${s.lastOrderMinutes})
         returning id`);
+      for (const c of s.closures) {
+        await tx.query(sql.unsafe`
+          insert into shop_closures (shop_id, starts_on, ends_on, reason)
+          select ${shopId}, today + ${c.startsInDays}::int, today + ${c.startsInDays + c.days - 1}::int, ${c.reason}
+          from (select (now() at time zone 'Europe/Paris')::date as today) t`);
+      }
       const open = s.status === 'open';
       for (const i of data.ingredients) {
         const quantity = open ? i.stockPerShop : 0;
