@@ -101,7 +101,6 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'ENOENT', // the unix socket is not there
 ]);
 /** SQLSTATEs of a server that cannot serve now: connection exceptions (08), shutting down or starting, full. */
 const UNAVAILABLE_SQLSTATES = /^(08...|57P01|57P02|57P03|53300)$/;
@@ -121,9 +120,16 @@ const UNAVAILABLE_NAMES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   let e: unknown = error;
   for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
-    const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
+    const { code, name, message, syscall } = e as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      syscall?: unknown;
+    };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code)))
       return true;
+    // A unix socket that is not there; any other ENOENT (a missing file) is no database outage.
+    if (code === 'ENOENT' && syscall === 'connect') return true;
     if (typeof name === 'string' && UNAVAILABLE_NAMES.has(name)) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
     e = (e as { cause?: unknown }).cause;

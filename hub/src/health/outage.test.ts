@@ -50,5 +50,14 @@ describe('a database outage', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('syntax error'), { code: '42601' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
+    // A missing unix socket is; a missing file is not.
+    const noSocket = { code: 'ENOENT', syscall: 'connect' };
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('connect ENOENT /run/pg/.s.PGSQL.5432'), noSocket)),
+    ).toBe(true);
+    const noFile = { code: 'ENOENT', syscall: 'stat' };
+    expect(isDatabaseUnavailable(Object.assign(new Error("ENOENT: no such file 'index.html'"), noFile))).toBe(
+      false,
+    );
   });
 });
