@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 import type { fr } from './fr';
 
 export const en: typeof fr = {
@@ -258,22 +260,7 @@ export const en: typeof fr = {
     onShift: 'on shift',
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustaceans',
-      eggs: 'Eggs',
-      fish: 'Fish',
-      peanuts: 'Peanuts',
-      soybeans: 'Soy',
-      milk: 'Milk',
-      nuts: 'Tree nuts',
-      celery: 'Celery',
-      mustard: 'Mustard',
-      sesame: 'Sesame',
-      sulphites: 'Sulphites',
-      lupin: 'Lupin',
-      molluscs: 'Molluscs',
-    },
+    names: ALLERGEN_NAMES.en,
     none: 'none',
     column: 'Allergens',
     ofIngredient: 'Allergens of {name}',

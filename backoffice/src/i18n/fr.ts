@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 /** French first: the people running the shops read French. */
 export const fr = {
   app: { title: 'Back-office', loading: 'Chargement…', logout: 'Se déconnecter' },
@@ -259,22 +261,7 @@ export const fr = {
     onShift: 'en service',
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustacés',
-      eggs: 'Œufs',
-      fish: 'Poisson',
-      peanuts: 'Arachides',
-      soybeans: 'Soja',
-      milk: 'Lait',
-      nuts: 'Fruits à coque',
-      celery: 'Céleri',
-      mustard: 'Moutarde',
-      sesame: 'Sésame',
-      sulphites: 'Sulfites',
-      lupin: 'Lupin',
-      molluscs: 'Mollusques',
-    },
+    names: ALLERGEN_NAMES.fr,
     none: 'aucun',
     column: 'Allergènes',
     ofIngredient: 'Allergènes de {name}',

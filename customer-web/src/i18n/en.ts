@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 import type { Messages } from './fr';
 
 export const en: Messages = {
@@ -348,22 +350,7 @@ export const en: Messages = {
     crossOrigin: 'Reload the page and try again.',
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustaceans',
-      eggs: 'Eggs',
-      fish: 'Fish',
-      peanuts: 'Peanuts',
-      soybeans: 'Soy',
-      milk: 'Milk',
-      nuts: 'Tree nuts',
-      celery: 'Celery',
-      mustard: 'Mustard',
-      sesame: 'Sesame',
-      sulphites: 'Sulphites',
-      lupin: 'Lupin',
-      molluscs: 'Molluscs',
-    },
+    names: ALLERGEN_NAMES.en,
     contains: 'Allergens',
     none: 'None of the 14 regulated allergens',
     mayContain: 'May contain: {list}',

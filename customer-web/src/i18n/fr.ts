@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 /** French first: the customers are in France. */
 export const fr = {
   app: {
@@ -352,22 +354,7 @@ export const fr = {
     crossOrigin: 'Rechargez la page puis réessayez.',
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustacés',
-      eggs: 'Œufs',
-      fish: 'Poisson',
-      peanuts: 'Arachides',
-      soybeans: 'Soja',
-      milk: 'Lait',
-      nuts: 'Fruits à coque',
-      celery: 'Céleri',
-      mustard: 'Moutarde',
-      sesame: 'Sésame',
-      sulphites: 'Sulfites',
-      lupin: 'Lupin',
-      molluscs: 'Mollusques',
-    },
+    names: ALLERGEN_NAMES.fr,
     contains: 'Allergènes',
     none: 'Aucun des 14 allergènes réglementaires',
     mayContain: 'Peut contenir : {list}',

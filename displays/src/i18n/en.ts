@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 import type { Messages } from './fr';
 
 export const en: Messages = {
@@ -302,22 +304,7 @@ export const en: Messages = {
     },
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustaceans',
-      eggs: 'Eggs',
-      fish: 'Fish',
-      peanuts: 'Peanuts',
-      soybeans: 'Soy',
-      milk: 'Milk',
-      nuts: 'Tree nuts',
-      celery: 'Celery',
-      mustard: 'Mustard',
-      sesame: 'Sesame',
-      sulphites: 'Sulphites',
-      lupin: 'Lupin',
-      molluscs: 'Molluscs',
-    },
+    names: ALLERGEN_NAMES.en,
     title: 'Allergens',
     none: 'No regulated allergen',
     mayContain: 'May contain: {list}',

@@ -1,3 +1,5 @@
+import { ALLERGEN_NAMES } from '@ocp/hub/domain/allergens';
+
 /** French first: the screens speak the pizza makers' language. */
 export const fr = {
   app: { title: 'OC Pizza — équipe', language: 'Langue' },
@@ -308,22 +310,7 @@ export const fr = {
     },
   },
   allergens: {
-    names: {
-      gluten: 'Gluten',
-      crustaceans: 'Crustacés',
-      eggs: 'Œufs',
-      fish: 'Poisson',
-      peanuts: 'Arachides',
-      soybeans: 'Soja',
-      milk: 'Lait',
-      nuts: 'Fruits à coque',
-      celery: 'Céleri',
-      mustard: 'Moutarde',
-      sesame: 'Sésame',
-      sulphites: 'Sulfites',
-      lupin: 'Lupin',
-      molluscs: 'Mollusques',
-    },
+    names: ALLERGEN_NAMES.fr,
     title: 'Allergènes',
     none: 'Aucun allergène réglementaire',
     mayContain: 'Peut contenir : {list}',

@@ -35,3 +35,42 @@ export function allergenVerdict(
   if (product.mayContain.some((a) => avoided.includes(a))) return 'may_contain';
   return 'ok';
 }
+
+/**
+ * The 14 allergens by the names of Regulation 1169/2011 (Annex II): the same words on every screen
+ * (the customer site, the kitchen and counter, the back-office), so they live here once.
+ */
+export const ALLERGEN_NAMES = {
+  fr: {
+    gluten: 'Gluten',
+    crustaceans: 'Crustacés',
+    eggs: 'Œufs',
+    fish: 'Poisson',
+    peanuts: 'Arachides',
+    soybeans: 'Soja',
+    milk: 'Lait',
+    nuts: 'Fruits à coque',
+    celery: 'Céleri',
+    mustard: 'Moutarde',
+    sesame: 'Sésame',
+    sulphites: 'Sulfites',
+    lupin: 'Lupin',
+    molluscs: 'Mollusques',
+  },
+  en: {
+    gluten: 'Gluten',
+    crustaceans: 'Crustaceans',
+    eggs: 'Eggs',
+    fish: 'Fish',
+    peanuts: 'Peanuts',
+    soybeans: 'Soy',
+    milk: 'Milk',
+    nuts: 'Tree nuts',
+    celery: 'Celery',
+    mustard: 'Mustard',
+    sesame: 'Sesame',
+    sulphites: 'Sulphites',
+    lupin: 'Lupin',
+    molluscs: 'Molluscs',
+  },
+} satisfies Record<'fr' | 'en', Record<Allergen, string>>;
