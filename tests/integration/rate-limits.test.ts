@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody } from '../../hub/src/contract/index.js';
+import type { CreatedOrder, ErrorBody } from '../../hub/src/contract/index.js';
 import { once } from 'node:events';
 import { startSmtpSink, type SmtpSink } from '../fakes/smtp-sink.js';
 import { signUp } from '../helpers/customers.js';
+import { facts } from '../helpers/facts.js';
+import { orderBody } from '../helpers/orders.js';
 import { openSocket } from '../helpers/sockets.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
@@ -92,6 +94,28 @@ describe('rate limits', () => {
     }
     expect(statuses.slice(0, 9).every((s) => s === 202)).toBe(true);
     expect(statuses[9]).toBe(429);
+  });
+
+  it('real tracking links in flight together from one address are never refused', async () => {
+    // A carrier's NAT puts many phones behind one address; each honest request must cost nothing,
+    // also while 60 of them are still running (counting first and taking back later refused them).
+    const f = facts(hub.db);
+    const order = await hub
+      .client()
+      .post<CreatedOrder>(
+        '/api/orders',
+        orderBody({
+          shopId: await f.shopId('A'),
+          lines: [{ productId: await f.productId('reine'), quantity: 1 }],
+        }),
+      );
+    expect(order.status).toBe(201);
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        fetch(`${hub.baseUrl}/api/orders/track/${order.body.trackingToken}/snapshot`).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 
   it('unknown tracking links are limited; nothing is counted against a real one', async () => {

@@ -1,5 +1,5 @@
-import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import type { ErrorBody, ErrorCode } from '../contract/index.js';
 
 const MINUTE = 60_000;
@@ -22,17 +22,37 @@ function limiter(options: {
   /** Count only the requests that failed (4xx/5xx): the honest ones cost nothing. */
   failuresOnly?: boolean;
 }): RequestHandler {
-  return rateLimit({
+  const key = options.key ?? clientKey;
+  const store = new MemoryStore();
+  const base = {
     windowMs: options.windowMs,
     limit: options.limit,
-    skipSuccessfulRequests: options.failuresOnly ?? false,
-    keyGenerator: options.key ?? clientKey,
+    keyGenerator: key,
+    store,
     // RateLimit and RateLimit-Policy on every answer, Retry-After on the 429.
-    standardHeaders: 'draft-8',
+    standardHeaders: 'draft-8' as const,
     legacyHeaders: false,
-    handler: (_req, res) => {
+    handler: (_req: Request, res: Response) => {
       const body: ErrorBody = { error: { code: options.code, message: options.message } };
       res.status(429).json(body);
+    },
+  };
+  if (!options.failuresOnly) return rateLimit(base);
+  // express-rate-limit's skipSuccessfulRequests counts every request when it starts and takes the
+  // successes back when they end, so 31 honest requests in flight at once from one address (a
+  // carrier's NAT, a benchmark) were refused as 31 failures. Here a request under the limit is not
+  // counted at all; only an answer that failed is, once it is sent. Over the limit the limiter
+  // itself answers 429 (and that refusal counts too).
+  return rateLimit({
+    ...base,
+    skip: async (req, res) => {
+      const k = key(req);
+      const hits = (await store.get(k))?.totalHits ?? 0;
+      if (hits >= options.limit) return false;
+      res.once('finish', () => {
+        if (res.statusCode >= 400) void store.increment(k);
+      });
+      return true;
     },
   });
 }
