@@ -36,6 +36,11 @@ const disputeJsonb = sql.fragment`(select jsonb_build_object(
       'updatedAt', ${isoMs(sql.identifier(['dp', 'updated_at']))})
     from disputes dp where dp.order_id = o.id order by dp.created_at desc, dp.id limit 1)`;
 
+// Result schemas built once, not per query (a per-call zod schema is measurable at 800 orders/s).
+const CommandClaim = z.object({ name: z.string(), orderId: z.string().nullable() });
+const IdResult = z.object({ id: z.string() });
+const VersionResult = z.object({ version: z.number() });
+
 const orderSelect = sql.fragment`
   select o.id, o.shop_id as "shopId", o.short_code as "shortCode", o.channel, o.mode, o.status, o.version,
     json_build_object('name', o.customer_name, 'phone', o.customer_phone, 'email', o.customer_email) as customer,
@@ -149,7 +154,7 @@ export async function claimCommand(
   );
   if (fresh) return 'fresh';
   const prior = await tx.one(
-    prepared(sql.type(z.object({ name: z.string(), orderId: z.string().nullable() }))`
+    prepared(sql.type(CommandClaim)`
     select name, order_id as "orderId" from command_log
     where principal = ${claim.principal} and idempotency_key = ${claim.key}`),
   );
@@ -296,7 +301,7 @@ export async function insertOrder(
 ): Promise<string> {
   const d = o.delivery;
   return tx.oneFirst(
-    prepared(sql.type(z.object({ id: z.string() }))`
+    prepared(sql.type(IdResult)`
     with inserted as (
       insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
         delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
@@ -405,7 +410,7 @@ export async function updateOrder(
     );
   }
   return tx.oneFirst(
-    prepared(sql.type(z.object({ version: z.number() }))`
+    prepared(sql.type(VersionResult)`
     update orders set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning version`),
   );
 }

@@ -5,6 +5,9 @@ import { prepared, sql, type DatabaseTransactionConnection, type Queryable } fro
 const StockRow = z.object({ ingredientId: z.number(), onHand: z.number(), reserved: z.number() });
 export type StockRow = z.infer<typeof StockRow>;
 
+// Built once: a zod schema built per call is measurable at 800 orders/s (issue 11).
+const ReserveResult = z.object({ ok: z.boolean(), levels: z.array(StockRow) });
+
 export type Movement = {
   ingredientId: number;
   kind: StockMovementKind;
@@ -46,7 +49,7 @@ export async function reserveStock(
   announce: boolean,
 ): Promise<{ ok: boolean; levels: StockRow[] }> {
   return tx.one(
-    prepared(sql.type(z.object({ ok: z.boolean(), levels: z.array(StockRow) }))`
+    prepared(sql.type(ReserveResult)`
     select ok, levels from reserve_stock(${shopId}, ${orderId},
       ${sql.array(
         needs.map((n) => n.ingredientId),
