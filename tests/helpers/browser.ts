@@ -35,9 +35,13 @@ export async function staffPage(
   browser: Browser,
   baseUrl: string,
   email: string,
-  options: { viewport?: { width: number; height: number }; path?: string } = {},
+  options: { viewport?: { width: number; height: number }; path?: string; timezoneId?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: options.viewport ?? SCREEN.kitchen, locale: 'fr-FR' });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? SCREEN.kitchen,
+    locale: 'fr-FR',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
   // The suite runs browsers beside hub processes on two cores: give pages time, not flakes.
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();

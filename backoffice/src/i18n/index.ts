@@ -1,3 +1,4 @@
+import { onShopClock } from '@ocp/hub/domain/paris-time';
 import { createI18n } from 'vue-i18n';
 import { en } from './en';
 import { fr } from './fr';
@@ -11,12 +12,24 @@ export const i18n = createI18n({
   messages: { fr, en },
   datetimeFormats: {
     fr: {
-      short: { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' },
-      date: { day: 'numeric', month: 'long', year: 'numeric' },
+      short: onShopClock({
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      } as const),
+      date: onShopClock({ day: 'numeric', month: 'long', year: 'numeric' } as const),
     },
     en: {
-      short: { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' },
-      date: { day: 'numeric', month: 'long', year: 'numeric' },
+      short: onShopClock({
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      } as const),
+      date: onShopClock({ day: 'numeric', month: 'long', year: 'numeric' } as const),
     },
   },
 });

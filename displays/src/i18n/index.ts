@@ -1,3 +1,4 @@
+import { onShopClock } from '@ocp/hub/domain/paris-time';
 import { createI18n } from 'vue-i18n';
 import { en } from './en';
 import { fr } from './fr';
@@ -9,21 +10,24 @@ export const i18n = createI18n({
   locale: saved === 'en' ? 'en' : 'fr',
   fallbackLocale: 'fr',
   messages: { fr, en },
-  datetimeFormats: {
-    fr: {
-      time: { hour: '2-digit', minute: '2-digit' },
-      dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
-      clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
-      day: { weekday: 'short', day: 'numeric' },
-    },
-    en: {
-      time: { hour: '2-digit', minute: '2-digit' },
-      dayTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
-      clock: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
-      day: { weekday: 'short', day: 'numeric' },
-    },
-  },
+  // Staff screens show the shop's clock, never the device's: every `d(…)` goes through these.
+  datetimeFormats: { fr: staffFormats(), en: staffFormats() },
 });
+
+function staffFormats() {
+  return {
+    time: onShopClock({ hour: '2-digit', minute: '2-digit' } as const),
+    dayTime: onShopClock({
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    } as const),
+    clock: onShopClock({ hour: '2-digit', minute: '2-digit', second: '2-digit' } as const),
+    day: onShopClock({ weekday: 'short', day: 'numeric' } as const),
+  };
+}
 
 export function setLocale(locale: 'fr' | 'en'): void {
   i18n.global.locale.value = locale;

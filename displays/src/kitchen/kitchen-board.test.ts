@@ -4,6 +4,7 @@ import { makeOrder, orderEvent, testShop } from '../testing/fixtures.js';
 import {
   allDayCounts,
   applyKitchenEvent,
+  boardGrid,
   dismissTicket,
   kitchenBoardFromSnapshot,
   lateness,
@@ -67,6 +68,28 @@ describe('kitchen board state', () => {
     expect(s.tickets[unpaid.id]).toBeUndefined();
     s = applyKitchenEvent(s, event('order.status_changed', bump(unpaid, 'received')));
     expect(s.tickets[unpaid.id]?.mark).toBe('new');
+  });
+
+  it('the "new" banner goes once the ticket moves on; a modified one stays until seen', () => {
+    const o = order();
+    let s = applyKitchenEvent(board(), event('order.created', o));
+    expect(s.tickets[o.id]?.mark).toBe('new');
+    s = applyKitchenEvent(s, event('order.status_changed', bump(o, 'preparing')));
+    expect(s.tickets[o.id]?.mark).toBeNull();
+
+    const m = order();
+    let t = applyKitchenEvent(board([m]), event('order.modified', { ...m, version: 2 }));
+    t = applyKitchenEvent(t, event('order.status_changed', { ...m, status: 'preparing', version: 3 }));
+    expect(t.tickets[m.id]?.mark).toBe('modified');
+  });
+
+  it('the tickets share the board: one alone, three side by side, eight in two rows, twenty in four', () => {
+    expect(boardGrid(0)).toEqual({ columns: 1, rows: 1 });
+    expect(boardGrid(1)).toEqual({ columns: 1, rows: 1 });
+    expect(boardGrid(3)).toEqual({ columns: 3, rows: 1 });
+    expect(boardGrid(8)).toEqual({ columns: 4, rows: 2 });
+    expect(boardGrid(12)).toEqual({ columns: 4, rows: 3 });
+    expect(boardGrid(20)).toEqual({ columns: 6, rows: 4 });
   });
 
   it('ignores duplicates and older versions, so replays and snapshots overlap safely', () => {

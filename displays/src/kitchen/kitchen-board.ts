@@ -87,7 +87,11 @@ export function applyKitchenEvent(state: KitchenBoardState, event: EventEnvelope
     return { ...state, tickets, lastGone: { ...held, order } };
   }
   if (!held) return withTicket(state, { order, mark: 'new', checked: [] });
-  const mark: TicketMark | null = event.type === 'order.modified' ? 'modified' : held.mark;
+  // "New" asks a cook to look; once the ticket has moved on someone has, and the banner would only
+  // hide the lines. Modified and cancelled stay until dismissed: they say something changed.
+  const movedOn = order.status !== held.order.status;
+  const mark: TicketMark | null =
+    event.type === 'order.modified' ? 'modified' : held.mark === 'new' && movedOn ? null : held.mark;
   // Changed lines make the ticks meaningless: the cooks start the ticket again.
   const checked = event.type === 'order.modified' ? [] : held.checked;
   return withTicket(state, { ...held, order, mark, checked });
@@ -207,4 +211,16 @@ export function allDayCounts(state: KitchenBoardState): AllDayCount[] {
 /** The customer's first name only: enough to call out a pick-up, no more on a wall screen. */
 export function firstName(fullName: string): string {
   return fullName.trim().split(/\s+/)[0] ?? '';
+}
+
+export type BoardGrid = { columns: number; rows: number };
+
+/**
+ * How the tickets share the board: few tickets grow to fill it (one large, three side by side), many
+ * wrap into rows so each stays wide enough to read from two metres; past four rows the board scrolls.
+ */
+export function boardGrid(count: number): BoardGrid {
+  if (count <= 0) return { columns: 1, rows: 1 };
+  const columns = count <= 4 ? count : count <= 8 ? Math.ceil(count / 2) : Math.min(6, Math.ceil(count / 3));
+  return { columns, rows: Math.ceil(count / columns) };
 }

@@ -5,6 +5,17 @@
  */
 const TIME_ZONE = 'Europe/Paris';
 
+/**
+ * The zone every staff-visible time is written in: a tablet or a laptop set to another zone must
+ * still show the shop's clock (due times, the board clock), or a cook works to the wrong minute.
+ */
+export const SHOP_TIME_ZONE = TIME_ZONE;
+
+/** Intl options pinned to the shop's clock; the screens' i18n date formats are all built with it. */
+export function onShopClock<T extends Intl.DateTimeFormatOptions>(options: T): T & { timeZone: string } {
+  return { ...options, timeZone: SHOP_TIME_ZONE };
+}
+
 const partsFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: TIME_ZONE,
   year: 'numeric',
