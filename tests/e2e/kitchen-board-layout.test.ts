@@ -158,6 +158,15 @@ describe('kitchen board at 1920x1080, from two metres', () => {
       expect(await widthShare(o)).toBeGreaterThanOrEqual(0.23);
       await expectReadable(o);
     }
+    // All twelve on one screen: nobody scrolls a wall screen with floury hands.
+    const fits = await board.page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } })
+        .document;
+      return (
+        doc.documentElement.scrollHeight <= (globalThis as unknown as { innerHeight: number }).innerHeight
+      );
+    });
+    expect(fits).toBe(true);
     await screenshot(board.page, 'kitchen-board-12');
   });
 
