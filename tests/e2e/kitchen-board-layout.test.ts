@@ -94,12 +94,14 @@ async function widthShare(o: CreatedOrder): Promise<number> {
 }
 
 async function expectReadable(o: CreatedOrder): Promise<void> {
-  expect((await computed(ticket(o).getByTestId('ticket-age'))).fontSize).toBeGreaterThanOrEqual(48);
-  expect((await computed(ticket(o).getByTestId('ticket-status'))).fontSize).toBeGreaterThanOrEqual(28);
+  expect((await computed(ticket(o).getByTestId('age'))).fontSize).toBeGreaterThanOrEqual(48);
+  expect((await computed(ticket(o).getByTestId('status'))).fontSize).toBeGreaterThanOrEqual(28);
 }
 
 async function showing(count: number): Promise<void> {
-  await expect.poll(() => board.page.locator('[data-testid^="ticket-"][data-status]').count()).toBe(count);
+  await expect
+    .poll(() => board.page.locator('[data-testid^="ticket-"][data-status]').count(), { timeout: 60_000 })
+    .toBe(count);
 }
 
 describe('kitchen board at 1920x1080, from two metres', () => {
@@ -124,7 +126,7 @@ describe('kitchen board at 1920x1080, from two metres', () => {
       expect(await widthShare(o)).toBeGreaterThanOrEqual(0.3);
       await expectReadable(o);
     }
-    const colour = (o: CreatedOrder) => computed(ticket(o).getByTestId('ticket-age')).then((c) => c.color);
+    const colour = (o: CreatedOrder) => computed(ticket(o).getByTestId('age')).then((c) => c.color);
     expect(await colour(placed[0]!)).toBe(AGE_COLOUR.on_time);
     expect(await colour(placed[1]!)).toBe(AGE_COLOUR.late);
     expect(await colour(placed[2]!)).toBe(AGE_COLOUR.due_soon);
@@ -184,7 +186,7 @@ describe('kitchen board at 1920x1080, from two metres', () => {
       new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
     expect(hhmm('Europe/Paris')).not.toBe(hhmm('America/New_York'));
     const when = ny.page.getByTestId(`ticket-${late.order.shortCode}`).locator('.when');
-    await expect.poll(() => when.textContent()).toBe(hhmm('Europe/Paris'));
+    await expect.poll(() => when.textContent(), { timeout: 60_000 }).toBe(hhmm('Europe/Paris'));
     // The device really is in New York: its own clock would have said otherwise.
     const deviceZone = await ny.page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(deviceZone).toBe('America/New_York');
