@@ -107,6 +107,20 @@ describe('the promise of a new order', () => {
       Date.parse('2026-11-25T18:25:00.000Z'),
     );
     expect(q).toEqual({ count: 2, minutes: 16 });
+    // A placed order's due time is fixed: only what is due before it (or with it, placed before).
+    const placed = queueAhead(
+      [
+        { ...soon('2026-11-25T18:25:00.000Z'), createdAt: '2026-11-25T17:59:00.000Z' },
+        { ...soon('2026-11-25T18:25:00.000Z'), createdAt: '2026-11-25T18:01:00.000Z' },
+        soon('2026-11-25T18:20:00.000Z'),
+        soon('2026-11-25T18:30:00.000Z'),
+      ],
+      products,
+      1,
+      Date.parse('2026-11-25T18:25:00.000Z'),
+      Date.parse('2026-11-25T18:00:00.000Z'),
+    );
+    expect(placed).toEqual({ count: 2, minutes: 16 });
   });
 
   it('a requested time is the promise, and the kitchen is due that time minus the route', () => {

@@ -17,6 +17,8 @@ export type QueuedOrder = {
   lines: Lines;
   /** Its promise's ready-by (ISO): the kitchen board takes tickets first due first. */
   readyBy: string | null;
+  /** When it was placed (ISO): of two due at the same time, the first placed goes first. */
+  createdAt?: string;
 };
 
 /** Promised times are given to the next five minutes: "vers 19:45", and a little slack. */
@@ -64,6 +66,8 @@ export function queueAhead(
   products: ReadonlyMap<number, KitchenWork>,
   makers: number,
   ownReadyAt: number,
+  /** When this order was placed; a new order (the default) comes after every tie. */
+  ownCreatedAt = Number.POSITIVE_INFINITY,
 ): { count: number; minutes: number } {
   const per = Math.max(1, makers);
   let count = 0;
@@ -76,10 +80,18 @@ export function queueAhead(
   }
   const waiting = ahead
     .filter((o) => o.status === 'received')
-    .map((o) => ({ o, due: o.readyBy ? Date.parse(o.readyBy) : Number.NEGATIVE_INFINITY }))
-    .sort((a, b) => a.due - b.due);
-  for (const { o, due } of waiting) {
-    if (due > ownReadyAt + minutes * 60_000) break;
+    .map((o) => ({
+      o,
+      due: o.readyBy ? Date.parse(o.readyBy) : Number.NEGATIVE_INFINITY,
+      placed: o.createdAt ? Date.parse(o.createdAt) : Number.NEGATIVE_INFINITY,
+    }))
+    .sort((a, b) => a.due - b.due || a.placed - b.placed);
+  const known = Number.isFinite(ownCreatedAt);
+  for (const { o, due, placed } of waiting) {
+    // A placed order's due time is fixed: what is due before it is ahead. A new order's is what
+    // we are computing: each order counted pushes it later, and may bring the next one in.
+    const own = known ? ownReadyAt : ownReadyAt + minutes * 60_000;
+    if (due > own || (due === own && placed >= ownCreatedAt)) break;
     count += 1;
     minutes += prepOf(o.lines, products) / per;
   }
@@ -158,7 +170,7 @@ const FINISHED: readonly OrderStatus[] = ['delivered', 'delivery_failed', 'picke
  */
 export function trackingEta(input: {
   now: Date;
-  order: { status: OrderStatus; lines: Lines; promise: OrderPromise };
+  order: { status: OrderStatus; lines: Lines; promise: OrderPromise; createdAt?: string };
   ahead: ReadonlyArray<QueuedOrder>;
   products: ReadonlyMap<number, KitchenWork>;
   makers: number;
@@ -171,7 +183,13 @@ export function trackingEta(input: {
   }
   const waiting = order.status === 'pending_payment' || order.status === 'received';
   const queue = waiting
-    ? queueAhead(input.ahead, products, makers, Date.parse(order.promise.readyBy))
+    ? queueAhead(
+        input.ahead,
+        products,
+        makers,
+        Date.parse(order.promise.readyBy),
+        order.createdAt ? Date.parse(order.createdAt) : undefined,
+      )
     : { count: 0, minutes: 0 };
   return {
     at: order.promise.at,

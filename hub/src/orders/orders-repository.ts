@@ -442,6 +442,7 @@ const QueuedOrderRow = z.object({
   id: z.string(),
   status: OrderStatus,
   readyBy: z.string(),
+  createdAt: z.string(),
   lines: z.array(z.object({ productId: z.number(), quantity: z.number() })),
 });
 
@@ -457,6 +458,7 @@ export async function findKitchenQueue(
     ...(await db.any(
       prepared(sql.type(QueuedOrderRow)`
       select o.id, o.status, ${isoMs(sql.identifier(['o', 'promise_ready_by']))} as "readyBy",
+        ${isoMs(sql.identifier(['o', 'created_at']))} as "createdAt",
         coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity))
           from order_lines l where l.order_id = o.id), '[]'::json) as lines
       from orders o
