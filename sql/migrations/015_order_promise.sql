@@ -37,3 +37,18 @@ create trigger orders_default_promise before insert on orders
 alter table orders
   alter column promise_at set not null,
   alter column promise_ready_by set not null;
+
+-- A requested time changed by any writer (the hub, a back-office SQL session) is the new promise,
+-- unless the same statement sets the promise itself.
+create function orders_requested_time_is_promise() returns trigger language plpgsql as $$
+begin
+  if new.promised_at is not null and new.promised_at is distinct from old.promised_at
+     and new.promise_at is not distinct from old.promise_at then
+    new.promise_at := new.promised_at;
+    new.promise_ready_by := new.promised_at - coalesce(new.promise_route_minutes, 0) * interval '1 minute';
+  end if;
+  return new;
+end $$;
+
+create trigger orders_requested_time_is_promise before update of promised_at on orders
+  for each row execute function orders_requested_time_is_promise();

@@ -112,7 +112,7 @@ export const en: Messages = {
     stock: 'Stock',
     tickets: 'no tickets | 1 ticket | {n} tickets',
     due: 'due {time}',
-    readyBy: 'ready {time}',
+    readyBy: 'ready',
     age: '{n} min',
     mode: { delivery: 'Delivery', pickup: 'Pick-up' },
     channel: { web: 'Web', phone: 'Phone', counter: 'Counter' },
@@ -198,7 +198,8 @@ export const en: Messages = {
     loading: 'Loading the board…',
     refused: 'This board is for the managers of this shop.',
     lateCount: 'no late orders | 1 late order | {n} late orders',
-    lateToday: 'nothing late now · 1 order served late today | nothing late now · 1 order served late today | nothing late now · {n} orders served late today',
+    lateToday:
+      'nothing late now · 1 order served late today | nothing late now · 1 order served late today | nothing late now · {n} orders served late today',
     onTime: 'Everything on time',
     lowCount: 'no low ingredients | 1 low ingredient | {n} low ingredients',
     columns: {

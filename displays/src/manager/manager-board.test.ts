@@ -219,10 +219,7 @@ describe('manager board state', () => {
       [false, 10],
     ]);
     expect(preparing.late).toBe(2);
-    expect(lateOrders(boardColumns(s, NOW)).map((c) => c.order.id)).toEqual([
-      mostLate.id,
-      lateByLead.id,
-    ]);
+    expect(lateOrders(boardColumns(s, NOW)).map((c) => c.order.id)).toEqual([mostLate.id, lateByLead.id]);
     // A finished order is never late, whatever its due time.
     const done = order({ status: 'picked_up', promisedAt: at(19, 0), updatedAt: at(19, 20) });
     const s2 = managerBoardFromSnapshot(snapshot({ orders: [done] }));

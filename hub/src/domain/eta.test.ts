@@ -71,7 +71,11 @@ describe('the promise of a new order', () => {
 
   it('waits for the orders ahead in the kitchen, shared between the pizza makers', () => {
     const ahead = [
-      { status: 'received' as const, lines: [{ productId: 1, quantity: 3 }], readyBy: '2026-11-25T18:10:00.000Z' },
+      {
+        status: 'received' as const,
+        lines: [{ productId: 1, quantity: 3 }],
+        readyBy: '2026-11-25T18:10:00.000Z',
+      },
       { status: 'preparing' as const, lines: [{ productId: 1, quantity: 2 }], readyBy: null },
       { status: 'baking' as const, lines: [{ productId: 1, quantity: 5 }], readyBy: null },
     ];
@@ -97,7 +101,11 @@ describe('the promise of a new order', () => {
   });
 
   it('each order counted ahead can bring the next one due in', () => {
-    const soon = (readyBy: string) => ({ status: 'received' as const, lines: [{ productId: 1, quantity: 2 }], readyBy });
+    const soon = (readyBy: string) => ({
+      status: 'received' as const,
+      lines: [{ productId: 1, quantity: 2 }],
+      readyBy,
+    });
     // Alone this order is ready at 18:25; the first is due before, and its 8 minutes make ours
     // 18:33, which brings in the one due at 18:30; the one at 18:50 stays after.
     const q = queueAhead(
@@ -148,23 +156,53 @@ describe('what the tracking page says', () => {
   it('is the promised time itself, even once the kitchen has fallen behind', () => {
     const late = new Date('2026-11-25T18:55:00.000Z');
     for (const status of ['received', 'baking', 'out_for_delivery'] as const) {
-      const eta = trackingEta({ now: late, order: { status, lines: twoPizzas, promise }, ahead: [], products, makers: 1 });
+      const eta = trackingEta({
+        now: late,
+        order: { status, lines: twoPizzas, promise },
+        ahead: [],
+        products,
+        makers: 1,
+      });
       expect(eta.at).toBe(promise.at);
     }
   });
 
   it('counts the orders the kitchen takes first while this one waits', () => {
     const ahead = [{ status: 'preparing' as const, lines: twoPizzas, readyBy: '2026-11-25T18:20:00.000Z' }];
-    const waiting = trackingEta({ now, order: { status: 'received', lines: twoPizzas, promise }, ahead, products, makers: 1 });
+    const waiting = trackingEta({
+      now,
+      order: { status: 'received', lines: twoPizzas, promise },
+      ahead,
+      products,
+      makers: 1,
+    });
     expect(waiting).toMatchObject({ stage: 'kitchen', ordersAhead: 1, routeMinutes: 15, source: 'estimate' });
-    const started = trackingEta({ now, order: { status: 'baking', lines: twoPizzas, promise }, ahead, products, makers: 1 });
+    const started = trackingEta({
+      now,
+      order: { status: 'baking', lines: twoPizzas, promise },
+      ahead,
+      products,
+      makers: 1,
+    });
     expect(started).toMatchObject({ ordersAhead: 0, kitchenMinutes: 5 });
-    const onTheWay = trackingEta({ now, order: { status: 'out_for_delivery', lines: twoPizzas, promise }, ahead, products, makers: 1 });
+    const onTheWay = trackingEta({
+      now,
+      order: { status: 'out_for_delivery', lines: twoPizzas, promise },
+      ahead,
+      products,
+      makers: 1,
+    });
     expect(onTheWay.stage).toBe('on_the_way');
   });
 
   it('has no time once finished', () => {
-    const eta = trackingEta({ now, order: { status: 'delivered', lines: twoPizzas, promise }, ahead: [], products, makers: 1 });
+    const eta = trackingEta({
+      now,
+      order: { status: 'delivered', lines: twoPizzas, promise },
+      ahead: [],
+      products,
+      makers: 1,
+    });
     expect(eta).toMatchObject({ at: null, stage: 'done' });
   });
 });

@@ -179,7 +179,15 @@ export function trackingEta(input: {
   const computedAt = now.toISOString();
   const source = order.promise.routeSource ?? 'route';
   if (FINISHED.includes(order.status)) {
-    return { at: null, stage: 'done', ordersAhead: 0, kitchenMinutes: 0, routeMinutes: null, source, computedAt };
+    return {
+      at: null,
+      stage: 'done',
+      ordersAhead: 0,
+      kitchenMinutes: 0,
+      routeMinutes: null,
+      source,
+      computedAt,
+    };
   }
   const waiting = order.status === 'pending_payment' || order.status === 'received';
   const queue = waiting

@@ -110,7 +110,8 @@ export function createEtaService(deps: {
       const ahead = await findKitchenQueue(db, order.shop.id);
       const ids = [...new Set([...order.lines, ...ahead.flatMap((o) => o.lines)].map((l) => l.productId))];
       const products = await kitchenWork(ids);
-      const drive = order.mode === 'delivery' ? await driveMinutes(order.shop.position, order.destination) : null;
+      const drive =
+        order.mode === 'delivery' ? await driveMinutes(order.shop.position, order.destination) : null;
       return estimatePromise({
         now: clock.now(),
         mode: order.mode,
@@ -131,9 +132,17 @@ export function createEtaService(deps: {
       const order = await findOrderByTokenHash(db, hashTrackingToken(token));
       if (!order) throw appError('order/not_found', 'No order has this tracking link.');
       const waiting = order.status === 'pending_payment' || order.status === 'received';
-      const ahead = waiting ? (await findKitchenQueue(db, order.shopId)).filter((o) => o.id !== order.id) : [];
+      const ahead = waiting
+        ? (await findKitchenQueue(db, order.shopId)).filter((o) => o.id !== order.id)
+        : [];
       const ids = [...new Set([...order.lines, ...ahead.flatMap((o) => o.lines)].map((l) => l.productId))];
-      return trackingEta({ now: clock.now(), order, ahead, products: await kitchenWork(ids), makers: MAKERS });
+      return trackingEta({
+        now: clock.now(),
+        order,
+        ahead,
+        products: await kitchenWork(ids),
+        makers: MAKERS,
+      });
     },
   };
 }
