@@ -200,6 +200,7 @@ describe('customer site (phone, Chromium)', () => {
     expect(await page.locator('[data-testid="tracking-stages"] [data-state="current"]').count()).toBe(0);
     expect(await page.locator('[data-testid="tracking-stages"] [data-state="done"]').count()).toBe(6);
     expect(await page.getByTestId('link-state').count()).toBe(0);
+    await page.getByTestId('tracking-code').scrollIntoViewIfNeeded();
     await screenshot(page, 'customer-tracking-delivered');
     // "Commander à nouveau": the same pizzas in the cart of the same pizzeria.
     await page.getByTestId('order-again').click();
