@@ -69,12 +69,25 @@ describe('choosing a shop by delivery address', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('without a Maps key lists every open shop, unranked and marked unverified', async () => {
+  it('without a Maps key lists the open shops of the address’s area by postcode, marked unverified', async () => {
+    // A Paris address: the Paris shops (A in the 11th first), then Boulogne; not Lyon or Lille.
     const res = await noKey.client().post<ShopSearchResult>('/api/shops/search', near);
     expect(res.status).toBe(200);
     expect(res.body.verified).toBe(false);
-    expect(res.body.shops.map((s) => s.shop.codeLetter).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(res.body.shops.map((s) => s.shop.codeLetter)).toEqual(['A', 'B', 'C']);
     expect(res.body.shops.every((s) => s.distanceM === null)).toBe(true);
+    const lyon = await noKey.client().post<ShopSearchResult>('/api/shops/search', {
+      line1: '3 rue de Marseille',
+      postcode: '69007',
+      city: 'Lyon',
+    });
+    expect(lyon.body.shops.map((s) => s.shop.codeLetter)).toEqual(['D']);
+    const nowhere = await noKey.client().post<ShopSearchResult>('/api/shops/search', {
+      line1: '1 La Canebière',
+      postcode: '13001',
+      city: 'Marseille',
+    });
+    expect(nowhere.body).toMatchObject({ verified: false, shops: [] });
   });
 });
 
