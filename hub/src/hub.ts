@@ -78,6 +78,15 @@ export async function createHub(options: HubOptions) {
   const mailer = config.smtp ? createSmtpMailer(config.smtp) : undefined;
   // Late-bound: payments needs the orders service, and orders wakes payments to make refunds.
   let refundRequested = () => {};
+  const eta = createEtaService({
+    db,
+    clock,
+    logger,
+    menu: menuCache,
+    routes,
+    speedKmh: config.estimateSpeedKmh,
+    routeTimeoutMs: config.maps?.timeoutMs,
+  });
   const orders = createOrdersService({
     db,
     clock,
@@ -88,6 +97,7 @@ export async function createHub(options: HubOptions) {
     outbox,
     trackingUrl: (token) => `${publicBase}/track/${token}`,
     couriers: { isCourierOfShop },
+    promises: eta,
     delivery,
     dispatch,
     confirmations: mailer && {
@@ -154,14 +164,7 @@ export async function createHub(options: HubOptions) {
     stock,
     orders,
     payments,
-    eta: createEtaService({
-      db,
-      clock,
-      logger,
-      routes,
-      speedKmh: config.estimateSpeedKmh,
-      routeTimeoutMs: config.maps?.timeoutMs,
-    }),
+    eta,
     delivery,
     dispatch,
   };

@@ -37,9 +37,14 @@ describe('counter in Chromium', () => {
     const page = counter.page;
     await page.getByText('En direct').waitFor();
 
+    // Recognised by phone: the name and the last delivery address fill by themselves.
     await page.fill('input[name=phone]', '0655443322');
-    await page.getByTestId('known-customers').getByText('Jules Fontaine').click();
-    expect(await page.inputValue('input[name=name]')).toBe('Jules Fontaine');
+    await page.getByTestId('known-customers').getByText('Jules Fontaine').waitFor();
+    await expect.poll(() => page.inputValue('input[name=name]')).toBe('Jules Fontaine');
+    await page.getByRole('button', { name: 'Livraison' }).click();
+    expect(await page.inputValue('input[name=line1]')).toBe('24 rue de la Roquette');
+    expect(await page.inputValue('input[name=postcode]')).toBe('75011');
+    await page.getByRole('button', { name: 'À emporter' }).click();
     await page
       .getByTestId('counter-menu')
       .getByRole('button', { name: /Margherita/ })

@@ -106,6 +106,23 @@ describe('customer site (phone, Chromium)', () => {
     await page.getByTestId('cart-count').first().waitFor();
     await screenshot(page, 'customer-menu');
 
+    // The cart's minus is a real "−" that only takes one off (none left to take at 1); deleting the
+    // line is the trash, labelled as such.
+    await page.getByTestId('add-reine').click();
+    await page.getByTestId('cart-bar-view').click();
+    const minus = page.getByTestId('cart-dec-reine');
+    await minus.waitFor();
+    expect(await minus.textContent()).toContain('−');
+    expect(await minus.getAttribute('aria-label')).toBe('Un de moins : Reine');
+    expect(await page.getByTestId('cart-remove-reine').getAttribute('aria-label')).toBe(
+      'Supprimer Reine du panier',
+    );
+    await minus.click();
+    await page.locator('[data-testid="cart-qty-reine"]', { hasText: '1' }).waitFor();
+    expect(await minus.isDisabled()).toBe(true);
+    await page.getByTestId('cart').scrollIntoViewIfNeeded();
+    await screenshot(page, 'customer-cart-stepper');
+
     await page.getByTestId('cart-bar-checkout').click();
     await page.getByTestId('checkout-form').waitFor();
     await page.getByTestId('checkout-line1').fill(home.line1);
@@ -170,9 +187,27 @@ describe('customer site (phone, Chromium)', () => {
     courierPhone.close();
 
     expect((await courier.post(`/api/orders/${order.id}/transitions`, { to: 'delivered' })).status).toBe(200);
-    await current(page, 'delivered');
+    await page.locator('[data-testid="tracking-status"][data-status="delivered"]').waitFor();
     expect(await page.getByTestId('tracking-eta').count()).toBe(0);
     expect(token).toHaveLength(43);
+    // Done, not "under way": every stage ticked, none current, the time it came, nothing "live".
+    const done = await page.getByTestId('tracking-done').textContent();
+    const deliveredAt = await hub.db.oneFirst(
+      sql.type(z.object({ hhmm: z.string() }))`
+        select to_char(updated_at at time zone 'Europe/Paris', 'HH24:MI') as hhmm from orders where id = ${order.id}`,
+    );
+    expect(done).toBe(`Livrée à ${deliveredAt}`);
+    expect(await page.locator('[data-testid="tracking-stages"] [data-state="current"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="tracking-stages"] [data-state="done"]').count()).toBe(6);
+    expect(await page.getByTestId('link-state').count()).toBe(0);
+    await page.getByTestId('tracking-code').scrollIntoViewIfNeeded();
+    await screenshot(page, 'customer-tracking-delivered');
+    // "Commander à nouveau": the same pizzas in the cart of the same pizzeria.
+    await page.getByTestId('order-again').click();
+    await page.waitForURL(/\/pizzeria\/paris-oberkampf$/);
+    await page.getByTestId('cart-bar-view').click();
+    await page.locator('[data-testid="cart-qty-reine"]', { hasText: '1' }).waitFor();
+    await page.locator('[data-testid="cart-qty-margherita"]', { hasText: '1' }).waitFor();
     await context.close();
   });
 

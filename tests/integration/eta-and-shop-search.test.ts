@@ -69,12 +69,25 @@ describe('choosing a shop by delivery address', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('without a Maps key lists every open shop, unranked and marked unverified', async () => {
+  it('without a Maps key lists the open shops of the address’s area by postcode, marked unverified', async () => {
+    // A Paris address: the Paris shops (A in the 11th first), then Boulogne; not Lyon or Lille.
     const res = await noKey.client().post<ShopSearchResult>('/api/shops/search', near);
     expect(res.status).toBe(200);
     expect(res.body.verified).toBe(false);
-    expect(res.body.shops.map((s) => s.shop.codeLetter).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(res.body.shops.map((s) => s.shop.codeLetter)).toEqual(['A', 'B', 'C']);
     expect(res.body.shops.every((s) => s.distanceM === null)).toBe(true);
+    const lyon = await noKey.client().post<ShopSearchResult>('/api/shops/search', {
+      line1: '3 rue de Marseille',
+      postcode: '69007',
+      city: 'Lyon',
+    });
+    expect(lyon.body.shops.map((s) => s.shop.codeLetter)).toEqual(['D']);
+    const nowhere = await noKey.client().post<ShopSearchResult>('/api/shops/search', {
+      line1: '1 La Canebière',
+      postcode: '13001',
+      city: 'Marseille',
+    });
+    expect(nowhere.body).toMatchObject({ verified: false, shops: [] });
   });
 });
 
@@ -91,7 +104,8 @@ describe('ETA of a tracked order', () => {
     expect(created.status).toBe(201);
     const eta = await hub.client().get<Eta>(`/api/orders/track/${token(created)}/eta`);
     expect(eta.status).toBe(200);
-    expect(eta.body).toMatchObject({ stage: 'kitchen', source: 'route', routeMinutes: 11 });
+    // The route leg of the promise: the 4-minute handover plus Google's 11 minutes.
+    expect(eta.body).toMatchObject({ stage: 'kitchen', source: 'route', routeMinutes: 15 });
     const asked = maps.routesRequests().slice(before);
     expect(asked).toHaveLength(1);
     expect(asked[0]!.headers['x-goog-api-key']).toBe(KEY);
@@ -105,10 +119,12 @@ describe('ETA of a tracked order', () => {
     });
     // The legacy Directions and Distance Matrix APIs are never called.
     expect(maps.unknownRequests()).toEqual([]);
-    const at = Date.parse(eta.body.at!);
-    const computed = Date.parse(eta.body.computedAt);
-    // Kitchen work, the handover and the 11 minutes of route, all in the expected time.
-    expect(Math.round((at - computed) / 60_000)).toBe(eta.body.kitchenMinutes + 4 + 11);
+    // The tracking page's time is the order's one promise; the kitchen is due 15 minutes before.
+    const { promise } = (created.body as CreatedOrder).order;
+    expect(eta.body.at).toBe(promise.at);
+    expect(promise).toMatchObject({ routeMinutes: 15, routeSource: 'route' });
+    expect((Date.parse(promise.at) - Date.parse(promise.readyBy)) / 60_000).toBe(15);
+    expect(Date.parse(promise.readyBy)).toBeGreaterThan(Date.parse(eta.body.computedAt));
   });
 
   it('a Google that finds no route, or refuses the key, gives the labelled estimate', async () => {
@@ -161,7 +177,8 @@ describe('ETA of a tracked order', () => {
       );
     const eta = await noKey.client().get<Eta>(`/api/orders/track/${token(created)}/eta`);
     // 1.2 km as the crow flies, 1.7 km by road at 18 km/h.
-    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 6 });
+    // Handover 4 + 6 minutes of road.
+    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 10 });
   });
 
   it('counts the orders the kitchen will make first', async () => {
@@ -205,7 +222,7 @@ describe('ETA of a tracked order', () => {
       );
     const eta = await slowGoogle.client().get<Eta>(`/api/orders/track/${token(located)}/eta`);
     expect(eta.status).toBe(200);
-    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 6 });
+    expect(eta.body).toMatchObject({ source: 'estimate', routeMinutes: 10 });
     expect(silentMaps.routesRequests().length).toBeGreaterThan(0);
   });
 

@@ -100,15 +100,13 @@ describe('rate limits', () => {
     // A carrier's NAT puts many phones behind one address; each honest request must cost nothing,
     // also while 60 of them are still running (counting first and taking back later refused them).
     const f = facts(hub.db);
-    const order = await hub
-      .client()
-      .post<CreatedOrder>(
-        '/api/orders',
-        orderBody({
-          shopId: await f.shopId('A'),
-          lines: [{ productId: await f.productId('reine'), quantity: 1 }],
-        }),
-      );
+    const order = await hub.client().post<CreatedOrder>(
+      '/api/orders',
+      orderBody({
+        shopId: await f.shopId('A'),
+        lines: [{ productId: await f.productId('reine'), quantity: 1 }],
+      }),
+    );
     expect(order.status).toBe(201);
     const statuses = await Promise.all(
       Array.from({ length: 60 }, () =>

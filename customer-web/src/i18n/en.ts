@@ -27,7 +27,8 @@ export const en: Messages = {
     call: 'Call {phone}',
   },
   link: {
-    live: 'Live',
+    live: 'Live tracking',
+    liveMenu: 'Live availability',
     reconnecting: 'Reconnecting…',
     stale: 'Frozen since {time}',
     staleHint: 'This may be out of date: check your connection.',
@@ -63,8 +64,9 @@ export const en: Messages = {
       title: 'They deliver to you',
       distance: '{distance} away',
       unverified:
-        'We could not check your address right now: pick the pizzeria nearest to you. The delivery area is checked when you order.',
+        'We could not check your address right now: here are our pizzerias near your postcode. The delivery area is checked when you order.',
       empty: 'None of our pizzerias delivers to this address.',
+      emptyNearby: 'None of our pizzerias is near this postcode.',
       emptyHint: 'You can order to take away from the pizzeria of your choice.',
       pickupInstead: 'Order to take away',
     },
@@ -116,7 +118,7 @@ export const en: Messages = {
     view: 'View cart',
     increase: 'One more: {name}',
     decrease: 'One less: {name}',
-    remove: 'Remove {name}',
+    remove: 'Delete {name} from the cart',
     quantity: 'Quantity of {name}',
     notes: 'Anything to add? (well done, no onions…)',
     notesLabel: 'Note for {name}',
@@ -288,6 +290,8 @@ export const en: Messages = {
     cancelKeep: 'No, keep my order',
     cancelPaid: 'It is paid: we refund you automatically.',
     orderAgain: 'Order again',
+    deliveredAt: 'Delivered at {time}',
+    pickedUpAt: 'Collected at {time}',
   },
   modify: {
     title: 'Change my order',

@@ -26,7 +26,8 @@ export const fr = {
     call: 'Appeler le {phone}',
   },
   link: {
-    live: 'En direct',
+    live: 'Suivi en direct',
+    liveMenu: 'Disponibilités en direct',
     reconnecting: 'Reconnexion…',
     stale: 'Figé depuis {time}',
     staleHint: 'Les informations peuvent avoir changé : vérifiez votre connexion.',
@@ -62,8 +63,9 @@ export const fr = {
       title: 'Elles livrent chez vous',
       distance: 'à {distance}',
       unverified:
-        'Nous n’avons pas pu vérifier votre adresse pour le moment : choisissez la pizzeria la plus proche de chez vous. La zone de livraison sera vérifiée à la commande.',
+        'Nous n’avons pas pu vérifier votre adresse pour le moment : voici nos pizzerias proches de votre code postal. La zone de livraison sera vérifiée à la commande.',
       empty: 'Aucune de nos pizzerias ne livre cette adresse.',
+      emptyNearby: 'Aucune de nos pizzerias n’est près de ce code postal.',
       emptyHint: 'Vous pouvez commander à emporter dans la pizzeria de votre choix.',
       pickupInstead: 'Commander à emporter',
     },
@@ -115,7 +117,7 @@ export const fr = {
     view: 'Voir le panier',
     increase: 'Un de plus : {name}',
     decrease: 'Un de moins : {name}',
-    remove: 'Retirer {name}',
+    remove: 'Supprimer {name} du panier',
     quantity: 'Quantité de {name}',
     notes: 'Une précision ? (bien cuite, sans oignons…)',
     notesLabel: 'Précision pour {name}',
@@ -288,6 +290,8 @@ export const fr = {
     cancelKeep: 'Non, garder ma commande',
     cancelPaid: 'Elle est payée : nous vous remboursons automatiquement.',
     orderAgain: 'Commander à nouveau',
+    deliveredAt: 'Livrée à {time}',
+    pickedUpAt: 'Retirée à {time}',
   },
   modify: {
     title: 'Modifier ma commande',

@@ -147,6 +147,12 @@ export function trackedOrder(overrides: Partial<TrackedOrder> = {}): TrackedOrde
     paymentMethod: 'cash_at_door',
     paymentStatus: 'unpaid',
     promisedAt: null,
+    promise: {
+      at: '2026-11-25T19:20:00.000Z',
+      readyBy: '2026-11-25T19:05:00.000Z',
+      routeMinutes: 15,
+      routeSource: 'route',
+    },
     notes: null,
     cancelReason: null,
     paymentFailure: null,

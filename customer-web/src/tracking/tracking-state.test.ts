@@ -165,7 +165,19 @@ describe('stageSteps', () => {
       'out_for_delivery:todo',
       'delivered:todo',
     ]);
-    expect(states({ mode: 'pickup', status: 'picked_up' }).at(-1)).toBe('picked_up:current');
+  });
+
+  it('shows a delivered or collected order with every stage done, none current', () => {
+    expect(stageSteps({ mode: 'pickup', status: 'picked_up' }).map((s) => s.state)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+    const delivered = stageSteps({ mode: 'delivery', status: 'delivered' });
+    expect(delivered.map((s) => s.status).at(-1)).toBe('delivered');
+    expect(delivered.every((s) => s.state === 'done')).toBe(true);
   });
 
   it('has no current stage before payment or after a cancellation; a failed delivery stops on the way', () => {

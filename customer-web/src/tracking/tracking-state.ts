@@ -93,6 +93,11 @@ export type StageStep = { status: OrderStatus; state: 'done' | 'current' | 'todo
  */
 export function stageSteps(order: Pick<TrackedOrder, 'mode' | 'status'>): StageStep[] {
   const stages = stagesFor(order.mode);
+  // Delivered or collected: every stage is behind it, none is "current" (the red look of a stage
+  // still under way).
+  if (order.status === 'delivered' || order.status === 'picked_up') {
+    return stages.map((status) => ({ status, state: 'done' }));
+  }
   const reached =
     order.status === 'delivery_failed' ? stages.indexOf('out_for_delivery') : stages.indexOf(order.status);
   return stages.map((status, index) => ({

@@ -112,6 +112,7 @@ export const en: Messages = {
     stock: 'Stock',
     tickets: 'no tickets | 1 ticket | {n} tickets',
     due: 'due {time}',
+    readyBy: 'ready',
     age: '{n} min',
     mode: { delivery: 'Delivery', pickup: 'Pick-up' },
     channel: { web: 'Web', phone: 'Phone', counter: 'Counter' },
@@ -197,6 +198,8 @@ export const en: Messages = {
     loading: 'Loading the board…',
     refused: 'This board is for the managers of this shop.',
     lateCount: 'no late orders | 1 late order | {n} late orders',
+    lateToday:
+      'nothing late now · 1 order served late today | nothing late now · 1 order served late today | nothing late now · {n} orders served late today',
     onTime: 'Everything on time',
     lowCount: 'no low ingredients | 1 low ingredient | {n} low ingredients',
     columns: {
@@ -211,7 +214,7 @@ export const en: Messages = {
     },
     late: 'LATE',
     lateBy: '+{n} min',
-    due: 'due {time}',
+    due: 'promised {time}',
     finishedAt: 'at {time}',
     finishedLate: 'late',
     failed: 'delivery failed',

@@ -116,6 +116,7 @@ export const fr = {
     stock: 'Stock',
     tickets: 'aucun ticket | 1 ticket | {n} tickets',
     due: 'pour {time}',
+    readyBy: 'prête',
     age: '{n} min',
     mode: { delivery: 'Livraison', pickup: 'À emporter' },
     channel: { web: 'Web', phone: 'Tél.', counter: 'Comptoir' },
@@ -202,6 +203,8 @@ export const fr = {
     loading: 'Chargement du tableau…',
     refused: 'Ce tableau est réservé aux responsables de cette pizzeria.',
     lateCount: 'aucune commande en retard | 1 commande en retard | {n} commandes en retard',
+    lateToday:
+      'rien en retard en ce moment · 1 commande servie en retard aujourd’hui | rien en retard en ce moment · 1 commande servie en retard aujourd’hui | rien en retard en ce moment · {n} commandes servies en retard aujourd’hui',
     onTime: 'Tout est à l’heure',
     lowCount: 'aucun ingrédient bas | 1 ingrédient bas | {n} ingrédients bas',
     columns: {
@@ -216,7 +219,7 @@ export const fr = {
     },
     late: 'RETARD',
     lateBy: '+{n} min',
-    due: 'pour {time}',
+    due: 'promis {time}',
     finishedAt: 'à {time}',
     finishedLate: 'en retard',
     failed: 'échec livraison',

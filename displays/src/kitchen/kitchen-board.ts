@@ -152,16 +152,23 @@ export function clearRecall(state: KitchenBoardState): KitchenBoardState {
   return state.recalled ? { ...state, recalled: null } : state;
 }
 
-/** When the order is due: its promised time, else its creation plus the shop's lead time. */
-export function dueAt(order: Order, shop: Shop): Date {
-  if (order.promisedAt) return new Date(order.promisedAt);
-  return new Date(new Date(order.createdAt).getTime() + shop.defaultLeadMinutes * 60_000);
+/**
+ * When the kitchen must have the order ready: its promise's ready-by, the promised time minus the
+ * route leg (a pick-up: the promised time itself, the number the customer was given).
+ */
+export function dueAt(order: Order): Date {
+  return new Date(order.promise.readyBy);
+}
+
+/** The time promised to the customer: arrival at the door, or ready at the counter. */
+export function promisedAt(order: Order): Date {
+  return new Date(order.promise.at);
 }
 
 export type Lateness = 'on_time' | 'due_soon' | 'late';
 
 export function lateness(order: Order, shop: Shop, now: Date): Lateness {
-  const due = dueAt(order, shop).getTime();
+  const due = dueAt(order).getTime();
   if (now.getTime() > due) return 'late';
   if (now.getTime() >= due - shop.kitchenWarnMinutes * 60_000) return 'due_soon';
   return 'on_time';
@@ -180,7 +187,7 @@ export function visibleTickets(state: KitchenBoardState, now: Date): TicketView[
   return Object.values(state.tickets)
     .map((t) => ({
       ...t,
-      due: dueAt(t.order, state.shop),
+      due: dueAt(t.order),
       lateness: t.mark === 'cancelled' ? ('on_time' as const) : lateness(t.order, state.shop, now),
       ageMinutes: Math.max(0, Math.floor((now.getTime() - new Date(t.order.createdAt).getTime()) / 60_000)),
       next: t.mark === 'cancelled' ? null : nextKitchenStatus(t.order.status),

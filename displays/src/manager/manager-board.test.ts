@@ -17,7 +17,7 @@ import {
   managerBoardFromSnapshot,
   mapPoints,
   paymentIssues,
-  todayFigures,
+  managerHeaderFigures,
   type ManagerBoardState,
 } from './manager-board.js';
 import { makeOrder, testShop } from '../testing/fixtures.js';
@@ -32,6 +32,13 @@ const YESTERDAY = new Date(2026, 10, 24, 21, 0).toISOString();
 const COURIER_1 = '00000000-0000-4000-9000-000000000001';
 const COURIER_2 = '00000000-0000-4000-9000-000000000002';
 const COURIER_3 = '00000000-0000-4000-9000-000000000003';
+
+const promise = (iso: string): Order['promise'] => ({
+  at: iso,
+  readyBy: iso,
+  routeMinutes: null,
+  routeSource: null,
+});
 
 const order = (overrides: Partial<Order> = {}): Order =>
   makeOrder({ createdAt: at(19, 0), updatedAt: at(19, 0), ...overrides });
@@ -116,7 +123,7 @@ function walk(
 }
 
 const column = (s: ManagerBoardState, key: string) =>
-  boardColumns(s, shop, NOW)
+  boardColumns(s, NOW)
     .find((c) => c.key === key)!
     .cards.map((c) => c.order.shortCode);
 
@@ -151,7 +158,7 @@ describe('manager board state', () => {
         },
       }),
     );
-    const columns = boardColumns(s, shop, NOW);
+    const columns = boardColumns(s, NOW);
     expect(Object.fromEntries(columns.map((c) => [c.key, c.cards.length]))).toEqual({
       pending_payment: 1,
       received: 0,
@@ -203,7 +210,7 @@ describe('manager board state', () => {
     const mostLate = order({ status: 'preparing', promisedAt: at(19, 10) });
     const soon = order({ status: 'preparing', createdAt: at(19, 10) });
     const s = managerBoardFromSnapshot(snapshot({ orders: [later, lateByLead, mostLate, soon] }));
-    const preparing = boardColumns(s, shop, NOW).find((c) => c.key === 'preparing')!;
+    const preparing = boardColumns(s, NOW).find((c) => c.key === 'preparing')!;
     expect(preparing.cards.map((c) => c.order.id)).toEqual([mostLate.id, lateByLead.id, soon.id, later.id]);
     expect(preparing.cards.map((c) => [c.late, c.minutes])).toEqual([
       [true, 20],
@@ -212,14 +219,11 @@ describe('manager board state', () => {
       [false, 10],
     ]);
     expect(preparing.late).toBe(2);
-    expect(lateOrders(boardColumns(s, shop, NOW)).map((c) => c.order.id)).toEqual([
-      mostLate.id,
-      lateByLead.id,
-    ]);
+    expect(lateOrders(boardColumns(s, NOW)).map((c) => c.order.id)).toEqual([mostLate.id, lateByLead.id]);
     // A finished order is never late, whatever its due time.
     const done = order({ status: 'picked_up', promisedAt: at(19, 0), updatedAt: at(19, 20) });
     const s2 = managerBoardFromSnapshot(snapshot({ orders: [done] }));
-    const card = boardColumns(s2, shop, NOW).find((c) => c.key === 'done')!.cards[0]!;
+    const card = boardColumns(s2, NOW).find((c) => c.key === 'done')!.cards[0]!;
     expect([card.late, card.finishedLate]).toEqual([false, true]);
   });
 
@@ -296,7 +300,12 @@ describe('manager board state', () => {
 
   it("computes today's figures from the milestones, live as orders move", () => {
     let s = managerBoardFromSnapshot(snapshot());
-    expect(todayFigures(s, shop, NOW)).toEqual({
+    expect(managerHeaderFigures(s, NOW)).toEqual({
+      lateNow: 0,
+      lateCodes: [],
+      finishedLate: 0,
+      tone: 'ok',
+      onTimeBad: false,
       orders: 0,
       avgPrepMinutes: null,
       prepCount: 0,
@@ -329,7 +338,7 @@ describe('manager board state', () => {
       ['out_for_delivery', at(0, 10)],
       ['delivered', at(0, 16)],
     ]);
-    const figures = todayFigures(s, shop, NOW);
+    const figures = managerHeaderFigures(s, NOW);
     expect(figures.orders).toBe(3);
     // Prep: 12, 18, and the night order received yesterday 21:00 → 00:05 (185 min).
     expect(figures.prepCount).toBe(3);
@@ -338,6 +347,24 @@ describe('manager board state', () => {
     expect(figures.avgDeliveryMinutes).toBeCloseTo((20 + 10 + 6) / 3, 1);
     expect(figures.onTimeCount).toBe(1);
     expect(figures.onTimeShare).toBeCloseTo(1 / 3, 5);
+    // Two deliveries served late today (the 19:05 one and the night one): never "all on time".
+    expect(figures).toMatchObject({ finishedLate: 2, tone: 'late_today', onTimeBad: true });
+  });
+
+  it('header figures agree with the cards: one late order makes the badge late, whatever else', () => {
+    let s = managerBoardFromSnapshot(snapshot());
+    // Promised 19:10, still baking at NOW: late now, and its card says so too.
+    const late = order({ createdAt: at(18, 50), promise: promise(at(19, 10)) });
+    [s] = walk(s, late, [['baking', at(19, 0)]]);
+    const onTime = order({ createdAt: at(19, 0), promise: promise(at(23, 50)) });
+    [s] = walk(s, onTime, [['preparing', at(19, 5)]]);
+    const header = managerHeaderFigures(s, NOW);
+    expect(header).toMatchObject({ lateNow: 1, lateCodes: [late.shortCode], tone: 'late_now' });
+    expect(lateOrders(boardColumns(s, NOW)).map((c) => c.order.shortCode)).toEqual(header.lateCodes);
+    // Only "ok" when nothing is late now nor today.
+    const clean = managerHeaderFigures(managerBoardFromSnapshot(snapshot()), NOW);
+    expect(clean.tone).toBe('ok');
+    expect(clean.onTimeBad).toBe(false);
   });
 
   it('records a milestone once, at the first time the step is reached, and keeps the snapshot’s', () => {

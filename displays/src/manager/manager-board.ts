@@ -14,7 +14,7 @@ import {
   type Shop,
   type StockLevel,
 } from '@ocp/hub/contract';
-import { dueAt } from '../kitchen/kitchen-board';
+import { promisedAt } from '../kitchen/kitchen-board';
 
 /**
  * The manager's board as data: the shop's orders, stock and couriers from the snapshot, kept up to
@@ -211,14 +211,15 @@ export type Column = { key: ColumnKey; cards: OrderCard[]; late: number };
  * Orders by state. In the columns still in progress the late orders come first, the most overdue
  * on top, then the others by due time; finished ones are the most recent first.
  */
-export function boardColumns(state: ManagerBoardState, shop: Shop, now: Date): Column[] {
+export function boardColumns(state: ManagerBoardState, now: Date): Column[] {
   const since = startOfDay(now);
   const columns = new Map<ColumnKey, OrderCard[]>(COLUMNS.map((k) => [k, []]));
   for (const order of Object.values(state.orders)) {
     const finishedAt = state.milestones[order.id]?.finishedAt ?? null;
     const key = columnOf(order, finishedAt, since);
     if (!key) continue;
-    const due = dueAt(order, shop);
+    // Lateness is measured against the time promised to the customer, never another estimate.
+    const due = promisedAt(order);
     const finished = FINISHED_STATUSES.includes(order.status);
     const late = !finished && now.getTime() > due.getTime();
     const end = finished ? Date.parse(finishedAt ?? order.updatedAt) : now.getTime();
@@ -313,7 +314,20 @@ export function lowStock(state: ManagerBoardState): StockLevel[] {
     .sort((a, b) => ratio(a) - ratio(b) || a.name.localeCompare(b.name, 'fr'));
 }
 
-export type TodayFigures = {
+export type HeaderTone = 'ok' | 'late_today' | 'late_now';
+
+/** Every figure of the manager's header, from one pass over the same orders: they cannot disagree. */
+export type ManagerHeaderFigures = {
+  /** Orders in progress past their promised time, the most overdue first. */
+  lateNow: number;
+  lateCodes: string[];
+  /** Orders finished today (delivered or picked up) after their promised time. */
+  finishedLate: number;
+  /**
+   * `late_now`: something is late now (red); `late_today`: nothing late now but today's record is
+   * not clean (amber); `ok`: nothing late now nor today — the only state that says "all on time".
+   */
+  tone: HeaderTone;
   /** Orders placed today, not cancelled. */
   orders: number;
   /** Mean minutes from received to ready, over orders that became ready today; null: none yet. */
@@ -322,40 +336,70 @@ export type TodayFigures = {
   /** Mean minutes from out for delivery to delivered, over today's deliveries; null: none yet. */
   avgDeliveryMinutes: number | null;
   deliveredCount: number;
-  /** Deliveries of today made by their due time (promised, or placed + the shop's lead time). */
+  /** Deliveries of today made by their promised time. */
   onTimeCount: number;
   /** onTimeCount / deliveredCount, 0..1; null: nothing delivered yet. */
   onTimeShare: number | null;
+  /** The on-time share is below the shop's goal (80 %): the figure turns red. */
+  onTimeBad: boolean;
 };
 
-/** Today's figures, from the orders and their milestones: live as events come in. */
-export function todayFigures(state: ManagerBoardState, shop: Shop, now: Date): TodayFigures {
+/** Below this share of deliveries on time the figure turns red. */
+export const ON_TIME_GOAL = 0.8;
+
+/**
+ * The header's figures (late badge, today's counts, on-time share) from the board's orders and
+ * milestones at `now`. Late means past the promised time (order.promise.at), in progress or
+ * finished today, the same rule as the cards' flags (boardColumns).
+ */
+export function managerHeaderFigures(state: ManagerBoardState, now: Date): ManagerHeaderFigures {
   const since = startOfDay(now).getTime();
   let orders = 0;
   const prep: number[] = [];
   const delivery: number[] = [];
   let delivered = 0;
   let onTime = 0;
+  let finishedLate = 0;
+  const late: { code: string; due: number }[] = [];
   for (const order of Object.values(state.orders)) {
     const m = state.milestones[order.id] ?? NO_MILESTONES;
+    const due = promisedAt(order).getTime();
+    const finishedAt = m.finishedAt ?? (FINISHED_STATUSES.includes(order.status) ? order.updatedAt : null);
     if (Date.parse(order.createdAt) >= since && order.status !== 'cancelled') orders += 1;
+    if (!FINISHED_STATUSES.includes(order.status)) {
+      if (now.getTime() > due) late.push({ code: order.shortCode, due });
+    } else if (
+      (order.status === 'delivered' || order.status === 'picked_up') &&
+      finishedAt &&
+      Date.parse(finishedAt) >= since &&
+      Date.parse(finishedAt) > due
+    ) {
+      finishedLate += 1;
+    }
     if (m.receivedAt && m.readyAt && Date.parse(m.readyAt) >= since) {
       prep.push(Date.parse(m.readyAt) - Date.parse(m.receivedAt));
     }
     if (order.status === 'delivered' && m.finishedAt && Date.parse(m.finishedAt) >= since) {
       delivered += 1;
-      if (Date.parse(m.finishedAt) <= dueAt(order, shop).getTime()) onTime += 1;
+      if (Date.parse(m.finishedAt) <= due) onTime += 1;
       if (m.outForDeliveryAt) delivery.push(Date.parse(m.finishedAt) - Date.parse(m.outForDeliveryAt));
     }
   }
+  late.sort((a, b) => a.due - b.due || a.code.localeCompare(b.code));
+  const onTimeShare = delivered > 0 ? onTime / delivered : null;
   return {
+    lateNow: late.length,
+    lateCodes: late.map((l) => l.code),
+    finishedLate,
+    tone: late.length > 0 ? 'late_now' : finishedLate > 0 ? 'late_today' : 'ok',
     orders,
     avgPrepMinutes: meanMinutes(prep),
     prepCount: prep.length,
     avgDeliveryMinutes: meanMinutes(delivery),
     deliveredCount: delivered,
     onTimeCount: onTime,
-    onTimeShare: delivered > 0 ? onTime / delivered : null,
+    onTimeShare,
+    onTimeBad: onTimeShare !== null && onTimeShare < ON_TIME_GOAL,
   };
 }
 
@@ -402,7 +446,7 @@ export function mapPoints(state: ManagerBoardState, shop: Shop, now: Date): MapP
       position,
       label: order.shortCode,
       status: order.status,
-      late: now.getTime() > dueAt(order, shop).getTime(),
+      late: now.getTime() > promisedAt(order).getTime(),
       courierId: order.courierId,
     });
   }

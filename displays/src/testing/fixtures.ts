@@ -58,7 +58,15 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     createdAt: '2026-11-25T19:00:00.000Z',
     updatedAt: '2026-11-25T19:00:00.000Z',
     ...overrides,
+    promise: overrides.promise ?? promiseFor(overrides),
   };
+}
+
+/** The promise the hub's old rule gave: the requested time, else placed + the 25-minute lead. */
+function promiseFor(o: Partial<Order>): Order['promise'] {
+  const created = Date.parse(o.createdAt ?? '2026-11-25T19:00:00.000Z');
+  const at = new Date(o.promisedAt ? Date.parse(o.promisedAt) : created + 25 * 60_000).toISOString();
+  return { at, readyBy: at, routeMinutes: null, routeSource: null };
 }
 
 let seq = 100;

@@ -3,10 +3,11 @@ import { Position, Shop } from './shops.js';
 import { DeliveryCheckBody } from './orders.js';
 
 /**
- * When the customer should expect their pizza: kitchen queue ahead, preparation and baking
- * times, then the route time. `source` says how the route part was obtained: `route` from Google
- * Maps, `estimate` from the straight-line distance at a configured speed (no key, or Google did
- * not answer in time) — the page labels the latter as an estimate.
+ * When the customer should expect their pizza: the order's promise (`Order.promise.at`, computed
+ * once at placing), never a second estimate, with the kitchen queue as it stands. `source` says
+ * how the route part was obtained: `route` from Google Maps, `estimate` from the straight-line
+ * distance at a configured speed (no key, or Google did not answer in time) — the page labels
+ * the latter as an estimate.
  */
 export const Eta = z.object({
   /** Expected delivery (or ready-for-pick-up) time; null once the order is finished. */
@@ -16,7 +17,7 @@ export const Eta = z.object({
   ordersAhead: z.number().int().nonnegative(),
   /** Minutes of kitchen work left for this order and those ahead of it. */
   kitchenMinutes: z.number().int().nonnegative(),
-  /** Minutes of driving from the shop (or the courier's position) to the address; null for pick-up. */
+  /** The promise's route leg (handover and drive from the shop); null for pick-up. */
   routeMinutes: z.number().int().nonnegative().nullable(),
   source: z.enum(['route', 'estimate']),
   computedAt: z.string(),

@@ -24,6 +24,12 @@ function order(id: string, version: number, patch: Partial<Order> = {}): Order {
     paymentMethod: 'card_online',
     paymentStatus: 'paid',
     promisedAt: null,
+    promise: {
+      at: '2026-11-25T18:20:00.000Z',
+      readyBy: '2026-11-25T18:20:00.000Z',
+      routeMinutes: null,
+      routeSource: null,
+    },
     courierId: null,
     offer: null,
     notes: null,

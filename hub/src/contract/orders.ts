@@ -140,6 +140,23 @@ export const DeliveryAddress = z.object({
 });
 export type DeliveryAddress = z.infer<typeof DeliveryAddress>;
 
+/**
+ * The one time promised for an order, computed once when it is placed (domain/eta.ts): what the
+ * customer is told, what the kitchen works to, what lateness is measured against. It stays when
+ * the kitchen falls behind; only the customer changing their requested time moves it.
+ */
+export const OrderPromise = z.object({
+  /** Delivery: arrival at the door. Pick-up: ready at the counter. ISO instant, whole minute. */
+  at: z.string(),
+  /** When the kitchen must have it ready: `at` minus `routeMinutes` (pick-up: `at`). */
+  readyBy: z.string(),
+  /** Delivery: minutes from ready to the door (handover and drive); null for a pick-up. */
+  routeMinutes: z.number().int().nonnegative().nullable(),
+  /** How the drive was timed: Google's route or the straight-line estimate; null for a pick-up. */
+  routeSource: z.enum(['route', 'estimate']).nullable(),
+});
+export type OrderPromise = z.infer<typeof OrderPromise>;
+
 /** An order as staff see it. */
 export const Order = z.object({
   id: z.uuid(),
@@ -155,7 +172,9 @@ export const Order = z.object({
   totals: Totals,
   paymentMethod: PaymentMethod,
   paymentStatus: PaymentStatus,
+  /** The time the customer asked for; null: as soon as possible. */
   promisedAt: z.string().nullable(),
+  promise: OrderPromise,
   courierId: z.string().nullable(),
   /** The courier this ready delivery is offered to right now, until when. */
   offer: z.object({ courierId: z.string(), expiresAt: z.string() }).nullable(),

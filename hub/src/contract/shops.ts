@@ -42,7 +42,10 @@ export const Shop = z.object({
   codeLetter: z.string().length(1),
   /** A kitchen ticket turns amber this many minutes before it is due, red once late. */
   kitchenWarnMinutes: z.number().int(),
-  /** Due time of an order without a promised time: created + this lead time. */
+  /**
+   * The counter's default ready-in, and the promise of an order written without one (rows older
+   * than migration 015, other SQL writers): created + this lead time.
+   */
   defaultLeadMinutes: z.number().int(),
   /** No order "as soon as possible" in the last this many minutes before closing. */
   lastOrderMinutes: z.number().int(),

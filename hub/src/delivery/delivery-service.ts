@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DeliveryCheck, Position, Shop, ShopSearchResult } from '../contract/index.js';
 import type { Geocoder } from '../adapters/maps.js';
 import { checkDeliveryZone } from '../domain/delivery-zone.js';
+import { shopsForPostcode } from '../domain/postcode.js';
 import { appError } from '../errors.js';
 
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
@@ -40,7 +41,8 @@ export function createDeliveryService(deps: { geocoder?: Geocoder | undefined; l
 
     /**
      * The open shops delivering to an address, nearest first. Unverified (no Maps, Google down):
-     * every open shop, for the customer to choose, and the zone is checked again at ordering.
+     * the open shops of the address's département, nearest postcode first, for the customer to
+     * choose; the zone is checked again at ordering.
      */
     async searchShops(shops: readonly Shop[], address: Address): Promise<ShopSearchResult> {
       const open = shops.filter((s) => s.status === 'open');
@@ -49,7 +51,11 @@ export function createDeliveryService(deps: { geocoder?: Geocoder | undefined; l
       const located = await this.locate(first, address);
       const position = located.position;
       if (!position)
-        return { position: null, verified: false, shops: open.map((shop) => ({ shop, distanceM: null })) };
+        return {
+          position: null,
+          verified: false,
+          shops: shopsForPostcode(open, address.postcode).map((shop) => ({ shop, distanceM: null })),
+        };
       const covering = open
         .map((shop) => ({ shop, zone: checkDeliveryZone(shop, position) }))
         .filter((c) => c.zone.inZone)

@@ -12,9 +12,9 @@ export function etaRoutes(eta: EtaService): Router {
       method: 'get',
       path: '/orders/track/:token/eta',
       tag: 'Tracking link',
-      summary: 'When the pizza should arrive',
+      summary: 'When the pizza was promised',
       description:
-        'Kitchen queue plus route time from Google Maps, or a straight-line estimate (`source: estimate`).',
+        "The order's one promised time (`at`, stored when it was placed from the kitchen queue, preparation, baking and route time), with the orders the kitchen takes first; `source: estimate` when the route was timed on the straight line.",
       access: 'tracking-link',
       params: TrackingTokenParam,
       errors: ['order/not_found'],

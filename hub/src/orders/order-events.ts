@@ -75,7 +75,10 @@ export async function modifyPromisedAtByToken(
   const found = await db.maybeOne(
     prepared(sql.type(OrderRowResult)`
       with o as (
-        update orders set version = version + 1, updated_at = now(), promised_at = ${promisedAt}
+        update orders set version = version + 1, updated_at = now(), promised_at = ${promisedAt},
+          -- The requested time is the promise; the kitchen's ready-by keeps the route leg.
+          promise_at = ${promisedAt},
+          promise_ready_by = ${promisedAt}::timestamptz - coalesce(promise_route_minutes, 0) * interval '1 minute'
         where tracking_token_hash = ${sql.binary(tokenHash)} and status = any(${sql.array([...editable], 'text')})
         returning *
       ), r as (

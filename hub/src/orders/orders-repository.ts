@@ -4,6 +4,7 @@ import {
   Order,
   OrderStatus,
   type OrderMode,
+  type OrderPromise,
   type PaymentMethod,
 } from '../contract/index.js';
 import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
@@ -57,6 +58,9 @@ const orderSelect = sql.fragment`
                       'netCents', o.total_cents - o.vat_cents) as totals,
     o.payment_method as "paymentMethod", o.payment_status as "paymentStatus",
     o.promised_at as "promisedAt", o.courier_id as "courierId",
+    json_build_object('at', ${isoMs(sql.identifier(['o', 'promise_at']))},
+      'readyBy', ${isoMs(sql.identifier(['o', 'promise_ready_by']))},
+      'routeMinutes', o.promise_route_minutes, 'routeSource', o.promise_route_source) as promise,
     case when o.offered_courier_id is null then null else json_build_object(
       'courierId', o.offered_courier_id,
       'expiresAt', to_char(o.offer_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) end as offer,
@@ -90,6 +94,9 @@ export const orderRowJsonb = sql.fragment`jsonb_build_object(
                                  'netCents', o.total_cents - o.vat_cents),
     'paymentMethod', o.payment_method, 'paymentStatus', o.payment_status,
     'promisedAt', ${isoMs(sql.identifier(['o', 'promised_at']))}, 'courierId', o.courier_id,
+    'promise', jsonb_build_object('at', ${isoMs(sql.identifier(['o', 'promise_at']))},
+      'readyBy', ${isoMs(sql.identifier(['o', 'promise_ready_by']))},
+      'routeMinutes', o.promise_route_minutes, 'routeSource', o.promise_route_source),
     'offer', case when o.offered_courier_id is null then null else jsonb_build_object(
       'courierId', o.offered_courier_id, 'expiresAt', ${isoMs(sql.identifier(['o', 'offer_expires_at']))}) end,
     'notes', o.notes, 'cancelReason', o.cancel_reason, 'paymentFailure', o.payment_failure,
@@ -257,6 +264,7 @@ export type NewOrder = {
   vatCents: number;
   paymentMethod: PaymentMethod;
   promisedAt: string | null;
+  promise: OrderPromise;
   notes: string | null;
   trackingTokenHash: Buffer;
 };
@@ -305,12 +313,14 @@ export async function insertOrder(
     with inserted as (
       insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
         delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
-        total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash)
+        total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash,
+        promise_at, promise_ready_by, promise_route_minutes, promise_route_source)
       values (${o.shopId}, ${shortCodeSql(sql.fragment`${o.codeLetter}::text`, sql.fragment`nextval('order_number_seq')`)},
         ${o.channel}, ${o.mode}, ${o.status}, ${o.customerId}, ${o.customerName}, ${o.customerPhone},
         ${o.customerEmail}, ${d?.line1 ?? null}, ${d?.postcode ?? null}, ${d?.city ?? null}, ${d?.instructions ?? null},
         ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
-        ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)})
+        ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)},
+        ${o.promise.at}, ${o.promise.readyBy}, ${o.promise.routeMinutes}, ${o.promise.routeSource})
       returning id
     ), lines as (
       insert into order_lines (order_id, line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
@@ -400,6 +410,12 @@ export async function updateOrder(
   if (changes.paymentFailure !== undefined)
     sets.push(sql.fragment`payment_failure = ${changes.paymentFailure}`);
   if (changes.promisedAt !== undefined) sets.push(sql.fragment`promised_at = ${changes.promisedAt}`);
+  // A new requested time is the new promise; the route leg measured at placing still holds.
+  if (changes.promisedAt)
+    sets.push(
+      sql.fragment`promise_at = ${changes.promisedAt}`,
+      sql.fragment`promise_ready_by = ${changes.promisedAt}::timestamptz - coalesce(promise_route_minutes, 0) * interval '1 minute'`,
+    );
   if (changes.status === 'ready') sets.push(sql.fragment`ready_at = now()`);
   if (changes.offer === null) {
     sets.push(sql.fragment`offered_courier_id = null`, sql.fragment`offer_expires_at = null`);
@@ -425,4 +441,33 @@ export async function recordCollectedPayment(
     insert into payments (order_id, provider, amount_cents, status)
     select id, ${collected === 'cash' ? 'cash' : 'card_terminal'}, total_cents, 'succeeded' from orders where id = ${orderId}`);
   await tx.query(sql.unsafe`update orders set payment_status = 'paid' where id = ${orderId}`);
+}
+
+const QueuedOrderRow = z.object({
+  id: z.string(),
+  status: OrderStatus,
+  readyBy: z.string(),
+  createdAt: z.string(),
+  lines: z.array(z.object({ productId: z.number(), quantity: z.number() })),
+});
+
+/**
+ * The shop's orders in the kitchen (received, preparing, baking) with their lines and ready-by:
+ * what the promise of a new order waits behind. Only the columns the estimate needs.
+ */
+export async function findKitchenQueue(
+  db: Queryable,
+  shopId: number,
+): Promise<z.infer<typeof QueuedOrderRow>[]> {
+  return [
+    ...(await db.any(
+      prepared(sql.type(QueuedOrderRow)`
+      select o.id, o.status, ${isoMs(sql.identifier(['o', 'promise_ready_by']))} as "readyBy",
+        ${isoMs(sql.identifier(['o', 'created_at']))} as "createdAt",
+        coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity))
+          from order_lines l where l.order_id = o.id), '[]'::json) as lines
+      from orders o
+      where o.shop_id = ${shopId} and o.status in ('received', 'preparing', 'baking')`),
+    )),
+  ];
 }

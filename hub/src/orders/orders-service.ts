@@ -5,7 +5,9 @@ import type {
   CreatedOrder,
   ModifyOrderBody,
   Order,
+  OrderPromise,
   OrderStatus,
+  Position,
   TrackedOrder,
   TransitionBody,
 } from '../contract/index.js';
@@ -91,6 +93,16 @@ type Deps = {
   onRefundRequested?: () => void;
   /** Sends the order confirmation with the tracking link (after the commit; never blocks it). */
   confirmations?: { orderCreated: (order: Order, shopName: string, trackingUrl: string) => void };
+  /** The one promised time of a new order (eta/eta-service.ts), computed once at placing. */
+  promises: {
+    promiseFor: (order: {
+      shop: Shop;
+      mode: Order['mode'];
+      requestedAt: string | null;
+      lines: ReadonlyArray<{ productId: number; quantity: number }>;
+      destination: Position | null;
+    }) => Promise<OrderPromise>;
+  };
   couriers: {
     isCourierOfShop: (
       tx: DatabaseTransactionConnection,
@@ -393,6 +405,20 @@ export function createOrdersService(deps: Deps) {
       const token = deps.newTrackingToken();
       const address = body.deliveryAddress;
       const located = address ? await deps.delivery.requireDeliverable(shop, address) : null;
+      const estimate = await deps.promises.promiseFor({
+        shop,
+        mode: body.mode,
+        requestedAt: body.promisedAt ?? null,
+        lines,
+        destination: located?.position ?? address?.position ?? null,
+      });
+      // Only the promise is stored: the queue and kitchen minutes were the estimate's inputs.
+      const promise: OrderPromise = {
+        at: estimate.at,
+        readyBy: estimate.readyBy,
+        routeMinutes: estimate.routeMinutes,
+        routeSource: estimate.routeSource,
+      };
 
       const row = await transact(async (tx) => {
         const id = await insertOrder(tx, {
@@ -421,6 +447,7 @@ export function createOrdersService(deps: Deps) {
           vatCents: totals.vatCents,
           paymentMethod: body.paymentMethod,
           promisedAt: body.promisedAt ?? null,
+          promise,
           notes: body.notes ?? null,
           trackingTokenHash: hashTrackingToken(token),
         });
