@@ -74,9 +74,11 @@ describe('one promised time, on every screen', () => {
     expect(
       (Date.parse(delivery.order.promise.at) - Date.parse(delivery.order.promise.readyBy)) / 60_000,
     ).toBe(route);
-    // Never the 4-minutes-after-ordering promise of issue 14: preparation, oven and the pass.
+    // Never the 4-minutes-after-ordering promise of issue 14: at least the 5-minute pass on top of
+    // preparation and oven (8 min for this pick-up); the rounding up to 5 minutes, which depends on
+    // the clock, only adds to it.
     expect(Date.parse(pickup.order.promise.at) - Date.parse(pickup.order.createdAt)).toBeGreaterThanOrEqual(
-      10 * 60_000,
+      8 * 60_000,
     );
 
     // The customer's tracking pages, on a phone.
