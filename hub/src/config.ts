@@ -109,6 +109,10 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(10)),
   /** Sockets one client address may hold open on one hub node (a shop's NAT: its screens and guests). */
   SOCKETS_PER_CLIENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(200)),
+  COURIER_PRESENCE_GRACE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(5_000).max(600_000).default(60_000),
+  ),
   /**
    * Whether every row PostgreSQL returns is checked against its zod schema. Default: on in
    * development and tests (a query and its schema drifting apart fails loudly), off in production
@@ -180,6 +184,8 @@ export type Config = {
   seedDemo: boolean;
   trustProxy: boolean;
   socketsPerClient: number;
+  /** A courier whose screen was connected this recently gets offers (a phone losing signal stays in). */
+  courierPresenceGraceMs: number;
   loginRateLimit: number;
   /** Rows checked against their schemas (DB_VALIDATE_ROWS; default off in production only). */
   validateRows: boolean;
@@ -297,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === 'true' : e.DATABASE_URL === undefined,
     trustProxy: e.TRUST_PROXY === 'true',
     socketsPerClient: e.SOCKETS_PER_CLIENT,
+    courierPresenceGraceMs: e.COURIER_PRESENCE_GRACE_MS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     validateRows: e.DB_VALIDATE_ROWS ? e.DB_VALIDATE_ROWS === 'true' : e.NODE_ENV !== 'production',
     benchDisableOutbox: e.BENCH_DISABLE_OUTBOX === 'true',

@@ -71,7 +71,12 @@ export async function createHub(options: HubOptions) {
   // Bound once Socket.IO exists: tells the other nodes to drop their cached menu and shops.
   let menuChangedElsewhere = () => {};
   const menu = createMenuService({ db });
-  const dispatch = createDispatchService({ db, onCommitted, outbox });
+  const dispatch = createDispatchService({
+    db,
+    onCommitted,
+    outbox,
+    presenceGraceMs: config.courierPresenceGraceMs,
+  });
   const maps = config.maps ? createGoogleGeocoder(config.maps) : undefined;
   const routes = config.maps ? createGoogleRoutes(config.maps) : undefined;
   const delivery = createDeliveryService({ geocoder: maps, logger });
@@ -201,6 +206,7 @@ export async function createHub(options: HubOptions) {
     dispatch: services.dispatch,
     outage,
     socketsPerClient: config.socketsPerClient,
+    courierPresenceGraceMs: config.courierPresenceGraceMs,
     trustProxy: config.trustProxy,
     ...(options.positionIntervalMs !== undefined ? { positionIntervalMs: options.positionIntervalMs } : {}),
     // Without its Redis subscription a node would hand its screens an incomplete stream.
@@ -258,6 +264,8 @@ export async function createHub(options: HubOptions) {
     app: http.app,
     services,
     snapshots,
+    /** The database outage tracker: the jobs of main.ts report an outage once, like requests. */
+    outage,
     io,
     relay,
     metrics,

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig, tileSource, type Config } from './config.js';
 import { assertPortFree, explainStartupFailure, StartupError, type StartupFacts } from './startup-failure.js';
 import type { EmbeddedDatabase } from './adapters/embedded-postgres.js';
 import { migrate } from './adapters/migrations.js';
-import { createDatabasePool, type DatabasePool } from './adapters/postgres.js';
+import { createDatabasePool, isDatabaseUnavailable, type DatabasePool } from './adapters/postgres.js';
+import type { Outage } from './health/outage.js';
 import { flushErrors, reportError } from './adapters/sentry.js';
 import { createHub } from './hub.js';
 import { DEMO_SEED_FILE, MIGRATIONS_DIR } from './paths.js';
@@ -75,18 +76,21 @@ async function main(): Promise<void> {
   }
 
   const hub = await createHub({ config: runtime, db, logger });
+  const jobHub = { logger, outage: hub.outage };
   const port = await hub.listen(runtime.port, runtime.host);
   const base = runtime.publicUrl ?? `http://localhost:${port}`;
 
   const jobs = [
-    every('payment expiry', 30_000, logger, async () => {
+    every('payment expiry', 30_000, jobHub, async () => {
       const n = await hub.services.orders.expireUnpaid();
       if (n > 0) logger.info({ expired: n }, 'cancelled unpaid online orders');
     }),
     // Refunds Stripe did not answer at the time of the cancellation are retried.
-    every('refunds', 60_000, logger, () => hub.services.payments.processRefunds()),
-    // Offers left unanswered move on; ready deliveries waiting for a courier get another try.
-    every('dispatch', 5_000, logger, () => hub.services.dispatch.tick()),
+    every('refunds', 60_000, jobHub, () => hub.services.payments.processRefunds()),
+    // An offer left unanswered moves on within a second of its end (shops give 20 s by default).
+    every('offer expiry', 1_000, jobHub, () => hub.services.dispatch.expireOffers()),
+    // Ready deliveries waiting for a courier get another try (a connecting courier gets one at once).
+    every('dispatch', 5_000, jobHub, () => hub.services.dispatch.offerWaiting()),
   ];
 
   if (runtime.seedDemo) {
@@ -186,7 +190,17 @@ async function main(): Promise<void> {
  * A periodic job: one run at a time, its failures logged and reported to Sentry; `stop()` clears
  * the timer and waits for a run in progress.
  */
-function every(name: string, intervalMs: number, logger: Logger, run: () => Promise<unknown>) {
+/**
+ * A job run every `intervalMs`, never two at once. While the database is away a failure is the
+ * outage's (reported once, like requests), not one report a second.
+ */
+function every(
+  name: string,
+  intervalMs: number,
+  hub: { logger: Logger; outage: Outage },
+  run: () => Promise<unknown>,
+) {
+  const { logger } = hub;
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
@@ -194,6 +208,8 @@ function every(name: string, intervalMs: number, logger: Logger, run: () => Prom
       .then(
         () => undefined,
         (error: unknown) => {
+          if (isDatabaseUnavailable(error))
+            return hub.outage.record(error, { source: 'job', tags: { job: name } });
           logger.error({ err: error, job: name }, `${name} job failed`);
           reportError(error, { source: 'job', tags: { job: name } });
         },

@@ -60,6 +60,47 @@ const tracked = async (token: string) =>
   (await hub.client().get<TrackingSnapshot>(`/api/orders/track/${token}/snapshot`)).body.order.status;
 
 describe('courier phone in Chromium', () => {
+  // Issue 14: the offer had gone to a courier who was not connected, while a free one saw nothing.
+  it('a delivery ready while no courier is connected waits, and is offered the moment a courier opens the view, with a countdown', async () => {
+    // Nobody has had the courier view open (first test of the file): nobody is present.
+    expect(
+      await hub.db.oneFirst(
+        sql.unsafe`select count(last_seen_at)::int from couriers where shop_id = ${shopA}`,
+      ),
+    ).toBe(0);
+    const order = await readyDelivery();
+    const offered = await hub.db.oneFirst(
+      sql.unsafe`select offered_courier_id from orders where id = ${order.order.id}`,
+    );
+    expect(offered).toBeNull();
+
+    const phone = await staffPage(browser, hub.baseUrl, 'courier.a@demo.ocpizza.fr', {
+      path: '/courier',
+      viewport: SCREEN.phone,
+    });
+    const offer = phone.page.getByTestId(`offer-${order.order.shortCode}`);
+    await offer.waitFor();
+    await expect(offer.getByTestId('offer-countdown').textContent()).resolves.toMatch(
+      /^\s*\d+ s pour accepter\s*$/,
+    );
+    await expect(offer.textContent()).resolves.toContain('24 rue de la Roquette');
+    await screenshot(phone.page, 'courier-offer');
+    await offer.getByRole('button', { name: 'Accepter' }).click();
+    await phone.page.getByTestId(`delivery-${order.order.shortCode}`).waitFor();
+    expect(
+      await hub.db.oneFirst(sql.unsafe`select courier_id from orders where id = ${order.order.id}`),
+    ).toBe(courierId);
+    // Delivered, so that the next test starts with nothing in the courier's hands.
+    for (const to of ['out_for_delivery', 'delivered'])
+      await (
+        await hub.staff('courier.a@demo.ocpizza.fr')
+      ).post(`/api/orders/${order.order.id}/transitions`, {
+        to,
+        ...(to === 'delivered' ? { collected: 'cash' } : {}),
+      });
+    await phone.context.close();
+  });
+
   it('gets the offer live, accepts, picks up, delivers with cash; the customer sees each step; another shop never sees it', async () => {
     const phone = await staffPage(browser, hub.baseUrl, 'courier.a@demo.ocpizza.fr', {
       path: '/courier',

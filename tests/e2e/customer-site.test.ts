@@ -158,6 +158,8 @@ describe('customer site (phone, Chromium)', () => {
     await eta.waitFor();
     expect(await eta.getAttribute('data-source')).toBe('route');
 
+    // The courier has the courier view open (offers go to connected couriers only).
+    const courierPhone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
     for (const to of ['preparing', 'baking', 'ready']) {
       expect((await kitchen.post(`/api/orders/${order.id}/transitions`, { to })).status).toBe(200);
       await current(page, to);
@@ -174,7 +176,6 @@ describe('customer site (phone, Chromium)', () => {
     await page.locator('[data-testid="tracking-eta"][data-stage="on_the_way"]').waitFor();
 
     // The courier's phone shares its position; the marker on the customer's map follows.
-    const courierPhone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
     const ack = await courierPhone.socket
       .timeout(10_000)
       .emitWithAck('courier:position', { lat: 48.8601, lng: 2.3712 });

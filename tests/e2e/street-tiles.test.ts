@@ -52,12 +52,13 @@ beforeAll(async () => {
   const id = created.body.order.id;
   const kitchen: ApiClient = await hub.staff('kitchen.a@demo.ocpizza.fr');
   const courier: ApiClient = await hub.staff('courier.a@demo.ocpizza.fr');
+  // The courier's phone is connected before the order is ready: offers go to connected couriers.
+  const phone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
   for (const to of ['preparing', 'baking', 'ready']) {
     expect((await kitchen.post(`/api/orders/${id}/transitions`, { to })).status).toBe(200);
   }
   expect((await courier.post(`/api/orders/${id}/offer/accept`, {})).status).toBe(200);
   expect((await courier.post(`/api/orders/${id}/transitions`, { to: 'out_for_delivery' })).status).toBe(200);
-  const phone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
   const ack = await phone.socket
     .timeout(10_000)
     .emitWithAck('courier:position', { lat: 48.8601, lng: 2.3712 });

@@ -24,6 +24,7 @@ let courierA: ApiClient;
 let courierB: ApiClient;
 let idA: string;
 let idB: string;
+let screens: Array<Awaited<ReturnType<typeof openSocket>>> = [];
 
 beforeAll(async () => {
   hub = await startTestHub();
@@ -43,8 +44,17 @@ beforeAll(async () => {
   await hub.db.query(
     sql.unsafe`update couriers set last_lat = 48.8700, last_lng = 2.3900 where staff_id = ${idB}`,
   );
+  // Both have the courier view open all along: offers go to connected couriers only
+  // (dispatch-presence.test.ts tests who is left out).
+  screens = [
+    await openSocket(hub.baseUrl, { cookie: courierA.cookieHeader }),
+    await openSocket(hub.baseUrl, { cookie: courierB.cookieHeader }),
+  ];
 });
-afterAll(() => hub?.close());
+afterAll(async () => {
+  for (const s of screens) s.close();
+  await hub?.close();
+});
 
 // Each test starts with no delivery in progress: the manager cancels what the last one left.
 beforeEach(async () => {
@@ -120,6 +130,7 @@ describe('dispatch', () => {
     expect(await offerOf(id)).toBeNull();
     const late = await courierB.post<ErrorBody>(`/api/orders/${id}/offer/accept`);
     expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('order/offer_expired');
 
     // Nobody takes it by themselves any more: a manager assigns it by hand.
     const assigned = await manager.post<Order>(`/api/orders/${id}/courier`, { courierId: idB });

@@ -81,6 +81,9 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
     expect(replay.events.every((e) => e.orderId === created.body.order.id)).toBe(true);
 
     const offeredPublished = hub.published((e) => e.orderId === created.body.order.id && e.version === 5);
+    // A courier has the courier view open (offers go to connected couriers only).
+    const courier = await hub.staff('courier.a@demo.ocpizza.fr');
+    const courierPhone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
     await kitchen.post(`/api/orders/${created.body.order.id}/transitions`, { to: 'ready' });
     // Ready: the status change, then (same transaction) the delivery offered to a courier.
     await phone.until((events) => events.some((e) => e.version === 5));
@@ -100,6 +103,7 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
       expect(e.data.previousCourierId).toBeUndefined();
     }
     phone.close();
+    courierPhone.close();
   });
 
   it('exposes Prometheus metrics: sockets by kind, events relayed, relay lag and leadership', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedOrder, TrackedOrder, TrackingSnapshot } from '../../hub/src/contract/index.js';
 import { facts } from '../helpers/facts.js';
 import { deliveryOrderBody } from '../helpers/orders.js';
+import { openSocket } from '../helpers/sockets.js';
 import { sql, startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 let hub: TestHub;
@@ -33,9 +34,12 @@ describe('a failed delivery, seen by its customer after a reload', () => {
     expect(before.body.statusReason).toBeNull();
 
     const kitchen = await hub.staff('kitchen.a@demo.ocpizza.fr');
+    const courier = await hub.staff('courier.a@demo.ocpizza.fr');
+    // The courier view is open: offers go to connected couriers only.
+    const phone = await openSocket(hub.baseUrl, { cookie: courier.cookieHeader });
     for (const to of ['preparing', 'baking', 'ready'])
       expect((await kitchen.post(`/api/orders/${order.id}/transitions`, { to })).status).toBe(200);
-    const courier = await hub.staff('courier.a@demo.ocpizza.fr');
+    phone.close();
     expect((await courier.post(`/api/orders/${order.id}/offer/accept`, {})).status).toBe(200);
     expect(
       (await courier.post(`/api/orders/${order.id}/transitions`, { to: 'out_for_delivery' })).status,

@@ -7,6 +7,7 @@ import {
   deliveries,
   navigationUrl,
   offers,
+  offerSecondsLeft,
   sharesPosition,
   toCollect,
 } from './courier-view.js';
@@ -37,6 +38,14 @@ const event = (o: Order, type: EventEnvelope['type'] = 'order.offer_changed') =>
 const empty = () => courierViewFromSnapshot({ seq: 0, courierId: me, shopId: 1, orders: [] });
 
 describe('courier view', () => {
+  it('counts down the seconds left to answer an offer, never below zero', () => {
+    const o = order({ offer: { courierId: me, expiresAt: '2026-11-25T19:21:00.000Z' } });
+    expect(offerSecondsLeft(o, new Date('2026-11-25T19:20:40.000Z'))).toBe(20);
+    expect(offerSecondsLeft(o, new Date('2026-11-25T19:20:58.200Z'))).toBe(1);
+    expect(offerSecondsLeft(o, new Date('2026-11-25T19:21:03.000Z'))).toBe(0);
+    expect(offerSecondsLeft(order({ offer: null }), new Date())).toBe(0);
+  });
+
   it('an offer to me appears, an offer moved to someone else disappears', () => {
     const o = order({ offer: { courierId: me, expiresAt: '2026-11-25T19:21:00.000Z' }, version: 5 });
     let s = applyCourierEvent(empty(), event(o));

@@ -42,6 +42,16 @@ export function offers(state: CourierViewState): Order[] {
     .sort((a, b) => a.offer!.expiresAt.localeCompare(b.offer!.expiresAt));
 }
 
+/**
+ * Whole seconds left to answer an offer, never below 0. Read off the phone's clock against the
+ * hub's expiry: a skewed phone shows a slightly wrong countdown, but the hub alone decides.
+ * Rounded down: the screen's clock ticks once a second, so it may lag by up to one.
+ */
+export function offerSecondsLeft(order: Order, now: Date): number {
+  if (!order.offer) return 0;
+  return Math.max(0, Math.floor((Date.parse(order.offer.expiresAt) - now.getTime()) / 1000));
+}
+
 /** What the courier carries: on the road first, then ready to pick up, then still in the kitchen. */
 export function deliveries(state: CourierViewState): Order[] {
   const rank = (o: Order) => (o.status === 'out_for_delivery' ? 0 : o.status === 'ready' ? 1 : 2);

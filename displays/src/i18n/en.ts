@@ -77,7 +77,7 @@ export const en: Messages = {
     title: 'My deliveries',
     empty: 'No delivery right now. Stay reachable!',
     offer: 'New delivery',
-    offerUntil: 'accept before {time}',
+    offerLeft: '{seconds} s to accept',
     accept: 'Accept',
     decline: 'Decline',
     call: 'Call {name}',

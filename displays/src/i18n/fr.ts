@@ -81,7 +81,7 @@ export const fr = {
     title: 'Mes livraisons',
     empty: 'Aucune livraison pour l’instant. Restez joignable !',
     offer: 'Nouvelle course',
-    offerUntil: 'à accepter avant {time}',
+    offerLeft: '{seconds} s pour accepter',
     accept: 'Accepter',
     decline: 'Refuser',
     call: 'Appeler {name}',

@@ -7,6 +7,17 @@ export async function isCourierOfShop(db: Queryable, courierId: string, shopId: 
     where c.staff_id = ${courierId} and c.shop_id = ${shopId} and s.active`);
 }
 
+/**
+ * Couriers whose screen is connected right now: dispatch offers only to couriers seen within
+ * the presence grace (dispatch-repository.ts). Stamped from the socket server.
+ */
+export async function markCouriersSeen(db: Queryable, courierIds: readonly string[]): Promise<void> {
+  if (courierIds.length === 0) return;
+  await db.query(sql.unsafe`
+    update couriers set last_seen_at = now()
+    where staff_id = any(${sql.array([...courierIds], 'uuid')})`);
+}
+
 const PositionRecorded = z.object({
   shopId: z.number(),
   at: z.string(),

@@ -19,6 +19,7 @@ const Candidate = z.object({
   id: z.string(),
   shopId: z.number(),
   onShift: z.boolean(),
+  present: z.boolean(),
   position: Position,
   load: z.number(),
   offers: z.number(),
@@ -27,8 +28,15 @@ const Candidate = z.object({
 
 const Carried = z.object({ courierId: z.string(), position: Position, readyAt: z.string() });
 
-/** Everything dispatch decides from, for one order, read in the caller's transaction. */
-export async function dispatchContext(tx: DatabaseTransactionConnection, orderId: string) {
+/**
+ * Everything dispatch decides from, for one order, read in the caller's transaction.
+ * `presenceGraceMs`: a courier seen (screen connected) this recently counts as present.
+ */
+export async function dispatchContext(
+  tx: DatabaseTransactionConnection,
+  orderId: string,
+  presenceGraceMs: number,
+) {
   const order = await tx.maybeOne(sql.type(Context)`
     select o.id as "orderId", o.shop_id as "shopId",
            (o.status = 'ready' and o.mode = 'delivery' and o.courier_id is null) as ready,
@@ -41,6 +49,7 @@ export async function dispatchContext(tx: DatabaseTransactionConnection, orderId
   if (!order) return null;
   const couriers = await tx.any(sql.type(Candidate)`
     select c.staff_id as id, c.shop_id as "shopId", c.on_shift and s.active as "onShift",
+           coalesce(c.last_seen_at > now() - make_interval(secs => ${presenceGraceMs / 1000}), false) as present,
            case when c.last_lat is null then null else json_build_object('lat', c.last_lat, 'lng', c.last_lng) end as position,
            (select count(*)::int from orders o where o.courier_id = c.staff_id
               and o.status in ('received', 'preparing', 'baking', 'ready', 'out_for_delivery')) as load,
@@ -82,6 +91,17 @@ export async function closeOffer(
     where order_id = ${orderId} and status = 'pending'`);
 }
 
+/** Whether this courier let an offer of this order run out (to tell them why they cannot take it). */
+export async function offerExpiredFor(
+  tx: DatabaseTransactionConnection,
+  orderId: string,
+  courierId: string,
+): Promise<boolean> {
+  return tx.exists(sql.unsafe`
+    select 1 from dispatch_offers
+    where order_id = ${orderId} and courier_id = ${courierId} and status = 'expired'`);
+}
+
 /** Orders whose offer ran out; SKIP LOCKED so several hub nodes share the work without doubles. */
 export async function lockExpiredOffers(tx: DatabaseTransactionConnection, limit: number): Promise<string[]> {
   return [
@@ -91,15 +111,21 @@ export async function lockExpiredOffers(tx: DatabaseTransactionConnection, limit
   ];
 }
 
-/** Ready deliveries nobody carries or is offered: to try again when couriers come free. */
+/**
+ * Ready deliveries nobody carries or is offered: to try again when couriers come free or
+ * connect. `shopId`: only that shop's (a courier of it just connected).
+ */
 export async function lockAwaitingCourier(
   tx: DatabaseTransactionConnection,
   limit: number,
+  shopId?: number,
 ): Promise<string[]> {
+  const ofShop = shopId === undefined ? sql.fragment`true` : sql.fragment`shop_id = ${shopId}`;
   return [
     ...(await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id from orders
       where status = 'ready' and mode = 'delivery' and courier_id is null and offered_courier_id is null
+        and ${ofShop}
       order by ready_at nulls first limit ${limit} for update skip locked`)),
   ];
 }

@@ -12,7 +12,7 @@ export function dispatchRoutes(dispatch: DispatchService): Router {
     access: 'staff',
     roles: ['courier'],
     params: OrderIdParam,
-    errors: ['order/not_found', 'order/transition_not_allowed'],
+    errors: ['order/not_found', 'order/transition_not_allowed', 'order/offer_expired'],
     example: { params: { id: '0b1f6c52-3a8e-4d2b-9f61-7c4e5a2d8b10' } },
   } as const;
   apiRoute(

@@ -12,6 +12,7 @@ import {
   dispatchContext,
   lockAwaitingCourier,
   lockExpiredOffers,
+  offerExpiredFor,
   recordOffer,
 } from './dispatch-repository.js';
 
@@ -26,8 +27,11 @@ export function createDispatchService(deps: {
   db: DatabasePool;
   onCommitted?: () => void;
   outbox?: OutboxOptions;
+  /** A courier seen (screen connected) this recently gets offers; default one minute. */
+  presenceGraceMs?: number;
 }) {
   const { db } = deps;
+  const presenceGraceMs = deps.presenceGraceMs ?? 60_000;
   async function transact<T>(fn: (tx: DatabaseTransactionConnection) => Promise<T>): Promise<T> {
     const result = await db.transaction(fn);
     deps.onCommitted?.();
@@ -39,7 +43,7 @@ export function createDispatchService(deps: {
    * whose offer just ended, who must hear the order is no longer theirs to take.
    */
   async function offerNext(tx: DatabaseTransactionConnection, orderId: string, previous: string | null) {
-    const ctx = await dispatchContext(tx, orderId);
+    const ctx = await dispatchContext(tx, orderId, presenceGraceMs);
     if (!ctx || !ctx.order.ready) return;
     const choice = chooseCourier({
       order: {
@@ -90,11 +94,17 @@ export function createDispatchService(deps: {
       const order = await lockOrder(tx, orderId);
       if (!order || order.shopId !== actor.shopId)
         throw appError('order/not_found', `There is no order ${orderId}.`);
+      // Past its time the offer is somebody else's to take (or about to be): accepting it late
+      // would have two couriers driving to the shop for one order.
+      const expired =
+        order.offeredCourierId === actor.staffId
+          ? order.offerExpired
+          : await offerExpiredFor(tx, orderId, actor.staffId);
+      if (expired) {
+        throw appError('order/offer_expired', 'This offer has expired: it goes to another courier.');
+      }
       if (order.offeredCourierId !== actor.staffId) {
         throw appError('order/transition_not_allowed', 'This delivery is not offered to you (any more).');
-      }
-      if (accept && order.offerExpired) {
-        throw appError('order/transition_not_allowed', 'This offer has expired: it goes to another courier.');
       }
       await closeOffer(tx, orderId, accept ? 'accepted' : 'declined');
       if (accept) {
@@ -121,24 +131,39 @@ export function createDispatchService(deps: {
     accept: (orderId: string, actor: Actor) => answer(orderId, actor, true),
     decline: (orderId: string, actor: Actor) => answer(orderId, actor, false),
 
-    /** Offers left unanswered go to the next courier; ready deliveries waiting get another try. */
+    expireOffers,
+    offerWaiting,
+    /** Both sweeps: offers left unanswered move on; ready deliveries waiting get another try. */
     async tick(limit = 50): Promise<number> {
-      return transact(async (tx) => {
-        let changed = 0;
-        for (const id of await lockExpiredOffers(tx, limit)) {
-          const order = await lockOrder(tx, id);
-          await closeOffer(tx, id, 'expired');
-          await offerNext(tx, id, order?.offeredCourierId ?? null);
-          changed += 1;
-        }
-        for (const id of await lockAwaitingCourier(tx, limit)) {
-          const before = await findOrder(tx, id);
-          await offerNext(tx, id, null);
-          const after = await findOrder(tx, id);
-          if (after?.offer && !before?.offer) changed += 1;
-        }
-        return changed;
-      });
+      return (await expireOffers(limit)) + (await offerWaiting(limit));
     },
   };
+
+  /** Offers left unanswered go to the next courier (or none, and the order waits). */
+  async function expireOffers(limit = 50): Promise<number> {
+    return transact(async (tx) => {
+      const expired = await lockExpiredOffers(tx, limit);
+      for (const id of expired) {
+        const order = await lockOrder(tx, id);
+        await closeOffer(tx, id, 'expired');
+        await offerNext(tx, id, order?.offeredCourierId ?? null);
+      }
+      return expired.length;
+    });
+  }
+
+  /**
+   * Ready deliveries nobody is offered get another try: a courier came free or connected.
+   * `shopId`: only that shop's (its courier just connected). Returns the offers made.
+   */
+  async function offerWaiting(limit = 50, shopId?: number): Promise<number> {
+    return transact(async (tx) => {
+      let offered = 0;
+      for (const id of await lockAwaitingCourier(tx, limit, shopId)) {
+        await offerNext(tx, id, null);
+        if ((await findOrder(tx, id))?.offer) offered += 1;
+      }
+      return offered;
+    });
+  }
 }

@@ -11,6 +11,7 @@ const courier = (id: string, overrides: Partial<CourierCandidate> = {}): Courier
   id,
   shopId: 1,
   onShift: true,
+  present: true,
   position: shopPosition,
   load: 0,
   offers: 0,
@@ -66,11 +67,19 @@ describe('dispatch', () => {
     expect(choose([courier('off', { onShift: false })])).toBeNull();
   });
 
-  it('property: never another shop, off shift, skipped or at capacity; someone whenever anyone eligible exists', () => {
+  it('never offers to a courier whose screen is not connected, however near', () => {
+    const absent = courier('absent', { present: false });
+    const connected = courier('connected', { position: { lat: 48.89, lng: 2.4 } });
+    expect(choose([absent, connected])).toEqual({ courierId: 'connected', reason: 'available' });
+    expect(choose([absent])).toBeNull();
+  });
+
+  it('property: never another shop, off shift, absent, skipped or at capacity; someone whenever anyone eligible exists', () => {
     const arbCourier = fc.record({
       id: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5', 'c6'),
       shopId: fc.constantFrom(1, 2),
       onShift: fc.boolean(),
+      present: fc.boolean(),
       position: fc.option(
         fc.record({
           lat: fc.double({ min: 48.8, max: 48.9, noNaN: true }),
@@ -110,7 +119,12 @@ describe('dispatch', () => {
             settings,
           });
           const eligible = couriers.filter(
-            (c) => c.shopId === 1 && c.onShift && !skipped.includes(c.id) && c.load + c.offers < c.capacity,
+            (c) =>
+              c.shopId === 1 &&
+              c.onShift &&
+              c.present &&
+              !skipped.includes(c.id) &&
+              c.load + c.offers < c.capacity,
           );
           if (!choice) return eligible.length === 0;
           const chosen = couriers.find((c) => c.id === choice.courierId)!;

@@ -1,11 +1,15 @@
 import type { Position } from '../contract/index.js';
 import { distanceM } from './delivery-zone.js';
 
-/** A courier as dispatch sees them. `load`: orders assigned and not finished; `offers`: offers pending. */
+/**
+ * A courier as dispatch sees them. `load`: orders assigned and not finished; `offers`: offers
+ * pending; `present`: their screen is connected, or was within the presence grace.
+ */
 export type CourierCandidate = {
   id: string;
   shopId: number;
   onShift: boolean;
+  present: boolean;
   position: Position | null;
   load: number;
   offers: number;
@@ -27,8 +31,8 @@ export type DispatchChoice = { courierId: string; reason: 'batch' | 'available' 
  *    batch radius and window) and with room for one more: one trip for two;
  * 2. otherwise an available courier (nothing assigned or offered), nearest to the shop;
  * 3. otherwise the least loaded courier with room, nearest first.
- * Never a courier of another shop, off shift, skipped for this order (declined or let an offer
- * expire), or at capacity.
+ * Never a courier of another shop, off shift, not connected (an offer they cannot see only makes
+ * the order wait), skipped for this order (declined or let an offer expire), or at capacity.
  */
 export function chooseCourier(input: {
   order: DispatchOrder;
@@ -40,7 +44,12 @@ export function chooseCourier(input: {
 }): DispatchChoice | null {
   const { order, settings } = input;
   const eligible = input.couriers.filter(
-    (c) => c.shopId === order.shopId && c.onShift && !input.skip.has(c.id) && c.load + c.offers < c.capacity,
+    (c) =>
+      c.shopId === order.shopId &&
+      c.onShift &&
+      c.present &&
+      !input.skip.has(c.id) &&
+      c.load + c.offers < c.capacity,
   );
   if (eligible.length === 0) return null;
   const fromShop = (c: CourierCandidate) =>

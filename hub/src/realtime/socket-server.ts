@@ -23,7 +23,7 @@ import { reportError } from '../adapters/sentry.js';
 import { databaseUnavailable, type Outage } from '../health/outage.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { staffActor } from '../auth/auth-service.js';
-import { recordPosition } from '../couriers/couriers-repository.js';
+import { markCouriersSeen, recordPosition } from '../couriers/couriers-repository.js';
 import { AppError } from '../errors.js';
 import { listShops } from '../menu/menu-repository.js';
 import type { DispatchService } from '../dispatch/dispatch-service.js';
@@ -63,7 +63,9 @@ export type SocketServerDeps = {
   sessionMiddleware: RequestHandler;
   auth: AuthService;
   orders: OrdersService;
-  dispatch: Pick<DispatchService, 'accept' | 'decline'>;
+  dispatch: Pick<DispatchService, 'accept' | 'decline' | 'offerWaiting'>;
+  /** Dispatch's presence grace: a connected courier is stamped seen three times within it. */
+  courierPresenceGraceMs?: number;
   /** False while this node cannot receive every event (its bus subscription is down). */
   busAvailable: () => boolean;
   /** Finds the order behind a tracking token (the customer's credential). */
@@ -166,8 +168,13 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       return;
     }
     try {
-      socket.data.principal = await authenticate(socket);
+      const principal = await authenticate(socket);
+      socket.data.principal = principal;
       socket.data.lastPositionAt = 0;
+      // Seen before the socket is accepted: once the courier's screen says connected, dispatch
+      // already counts them in (see the sweep on connection below).
+      if (principal.kind === 'staff' && principal.staff.role === 'courier')
+        await markCouriersSeen(deps.db, [principal.staff.id]);
       next();
     } catch (error) {
       const err = new Error(error instanceof AppError ? error.code : 'auth/unauthenticated');
@@ -219,11 +226,51 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     reportError(error, context);
   }
 
+  /**
+   * Courier presence (issue 14): offers go only to couriers whose screen is connected, or was
+   * within the grace (a phone losing signal in a stairwell stays in). Each node stamps its own
+   * connected couriers a third of the grace apart, and once more when a courier's last socket
+   * here closes, so the grace runs from the moment they left.
+   */
+  const couriersHere = new Map<string, number>();
+  const stampCouriers = (ids: string[], socket?: HubSocket) =>
+    markCouriersSeen(deps.db, ids).catch((error: unknown) => {
+      if (socket) unexpected(error, socket, 'courier:presence');
+      else if (deps.outage && isDatabaseUnavailable(error)) deps.outage.record(error, { source: 'socket' });
+      else logger.error({ err: error }, 'courier presence not stamped');
+    });
+  const presenceTimer = setInterval(
+    () => void stampCouriers([...couriersHere.keys()]),
+    Math.floor((deps.courierPresenceGraceMs ?? 60_000) / 3),
+  );
+  presenceTimer.unref();
+  deps.httpServer.on('close', () => clearInterval(presenceTimer));
+
   io.on('connection', (socket) => {
     const principal = socket.data.principal;
     const kind = screenKind(principal);
     metrics.socketsConnected.inc({ kind });
     socket.on('disconnect', () => metrics.socketsConnected.dec({ kind }));
+
+    if (principal.kind === 'staff' && principal.staff.role === 'courier') {
+      const courierId = principal.staff.id;
+      couriersHere.set(courierId, (couriersHere.get(courierId) ?? 0) + 1);
+      socket.on('disconnect', () => {
+        const left = (couriersHere.get(courierId) ?? 1) - 1;
+        if (left > 0) couriersHere.set(courierId, left);
+        else {
+          couriersHere.delete(courierId);
+          void stampCouriers([courierId], socket);
+        }
+      });
+      // A ready delivery may have been waiting for somebody to connect: offer it now, not at
+      // the next sweep.
+      const shopId = principal.staff.shopId;
+      if (shopId !== null)
+        deps.dispatch
+          .offerWaiting(50, shopId)
+          .catch((error: unknown) => unexpected(error, socket, 'courier:connect'));
+    }
 
     socket.on('subscribe', async (raw, ack) => {
       if (typeof ack !== 'function') return;
