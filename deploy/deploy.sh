@@ -22,8 +22,9 @@
 #      working — and stay ready: /readyz checks that THEIR migrations are applied. A destructive
 #      change ("contract") ships in a later release, once no running code uses the old shape.
 #   4. previous -> the old release, current -> the new one (symlinks renamed over atomically)
-#   5. rolling restart: for each port, restart that process and wait for its /readyz (bounded);
-#      a process that does not get ready stops the deploy there, the others left running
+#   5. rolling restart: for each port, take it out of nginx (BALANCER_CMD drain), restart that
+#      process, wait for its /readyz (bounded), put it back (BALANCER_CMD restore); a process that
+#      does not get ready stops the deploy there, out of nginx, the others left running
 #   6. keep the last $KEEP_RELEASES releases (never current or previous)
 #
 # Environment (defaults in brackets):
@@ -35,9 +36,12 @@
 #   RESTART_CMD         [sudo systemctl restart ocpizza-hub@{port}.service]
 #                       (--supervisor: [sudo supervisorctl restart ocpizza-hub:ocpizza-hub-{port}])
 #   READY_URL_TEMPLATE  [http://127.0.0.1:{port}/readyz]
+#   BALANCER_CMD        [sudo /usr/local/sbin/ocpizza-balancer {action} {port}, when installed]
+#                       takes a process out of nginx before its restart (deploy/nginx/balancer.sh);
+#                       without it a POST reaching the process as it stops may get a 502
 #   NPM                 [npm]
 #   RELEASE_ID          [<UTC time>-<tarball name without ocpizza- and .tar.gz>]
-# {port} is replaced by each hub port. The tests use RESTART_CMD / READY_URL_TEMPLATE / NPM to
+# {port} is replaced by each hub port, {action} by drain or restore. The tests use RESTART_CMD / READY_URL_TEMPLATE / NPM to
 # drive real hub processes (tests/e2e/nginx-rolling-restart.test.ts) and stubs.
 set -euo pipefail
 
@@ -78,6 +82,9 @@ else
   default_restart="${SUDO}systemctl restart ocpizza-hub@{port}.service"
 fi
 RESTART_CMD="${RESTART_CMD:-$default_restart}"
+default_balancer=""
+[ ! -x /usr/local/sbin/ocpizza-balancer ] || default_balancer="${SUDO}/usr/local/sbin/ocpizza-balancer {action} {port}"
+BALANCER_CMD="${BALANCER_CMD-$default_balancer}"
 
 step() { printf '==> [%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 fail() { printf 'deploy.sh: %s\n' "$*" >&2; exit 1; }
@@ -87,6 +94,13 @@ run() {
   [ "$dry_run" = 1 ] || "$@"
 }
 with_port() { local template="$1" port="$2"; printf '%s' "${template//\{port\}/$port}"; }
+# BALANCER_CMD for one port: drain (out of nginx) or restore (back in).
+balancer() {
+  local action="$1" port="$2" cmd
+  [ -n "$BALANCER_CMD" ] || return 0
+  cmd="$(with_port "$BALANCER_CMD" "$port")"
+  run bash -c "${cmd//\{action\}/$action}"
+}
 
 # ---- which hub processes -------------------------------------------------------------------------
 discover_ports() {
@@ -120,20 +134,30 @@ wait_ready() {
 rolling_restart() {
   local total=0 done_count=0 port
   for port in $ports; do total=$((total + 1)); done
+  if [ -z "$BALANCER_CMD" ]; then
+    step "no BALANCER_CMD (deploy/nginx/balancer.sh not installed): nginx is not told of the restarts, a POST reaching a process as it stops may get a 502"
+  fi
   for port in $ports; do
     done_count=$((done_count + 1))
     step "restarting hub process $done_count/$total (port $port)"
-    run bash -c "$(with_port "$RESTART_CMD" "$port")" || fail "the restart of port $port failed; the processes not yet restarted still run"
+    # Out of nginx first: nothing new reaches the process while it stops (deploy/nginx/balancer.sh).
+    balancer drain "$port" || fail "nginx could not be told to leave port $port out; nothing restarted"
+    if ! run bash -c "$(with_port "$RESTART_CMD" "$port")"; then
+      balancer restore "$port" || true
+      fail "the restart of port $port failed; the processes not yet restarted still run"
+    fi
     local url
     url="$(with_port "$READY_URL_TEMPLATE" "$port")"
     if [ "$dry_run" = 1 ]; then
       printf '    (would wait up to %ss for %s)\n' "$READY_TIMEOUT" "$url"
+      balancer restore "$port"
       continue
     fi
     if ! wait_ready "$url"; then
-      fail "port $port is not ready after ${READY_TIMEOUT}s ($url): rolling restart stopped, the processes not yet restarted still run. To go back: deploy.sh --rollback"
+      fail "port $port is not ready after ${READY_TIMEOUT}s ($url): rolling restart stopped, that process left out of nginx, the processes not yet restarted still run. To go back: deploy.sh --rollback"
     fi
     step "port $port is ready"
+    balancer restore "$port" || fail "port $port is ready but nginx could not be told to send to it again: run the BALANCER_CMD restore by hand"
   done
 }
 

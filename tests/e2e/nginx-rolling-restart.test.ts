@@ -99,11 +99,23 @@ describe('nginx in front of two hub processes', () => {
     const headers: Record<string, string> = { origin: site };
     if (cookie) headers.cookie = cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${site}${url}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(`${site}${url}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    let res: Response;
+    try {
+      res = await send();
+    } catch (error) {
+      // A keep-alive connection nginx closed as idle while this request was on its way: the
+      // reload of a rolling restart closes the old workers' idle connections. Nothing was read
+      // from it, and browsers send such a request again on a fresh connection, POST included
+      // (Chromium's retry of a reused idle socket); so does this client, once.
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+      res = await send();
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -374,6 +386,8 @@ describe('nginx in front of two hub processes', () => {
         const deploy = await runDeploy(['--restart-only'], {
           HUB_PORTS: hubPorts.join(' '),
           RESTART_CMD: `curl -fsS -X POST http://127.0.0.1:${hook.port}/restart/{port}`,
+          // Each process leaves nginx's upstream before its restart and comes back once ready.
+          BALANCER_CMD: prepared.balancerCmd,
           READY_TIMEOUT: '60',
         });
         deploying = false;
@@ -386,6 +400,13 @@ describe('nginx in front of two hub processes', () => {
         expect(at(`port ${a} is ready`)).toBeGreaterThan(at(`restarting hub process 1/2 (port ${a})`));
         expect(at(`restarting hub process 2/2 (port ${b})`)).toBeGreaterThan(at(`port ${a} is ready`));
         expect(at(`port ${b} is ready`)).toBeGreaterThan(at(`restarting hub process 2/2 (port ${b})`));
+        for (const port of [a, b]) {
+          expect(at(`nginx: port ${port} drained (down)`)).toBeGreaterThan(at(`(port ${port})`));
+          expect(at(`nginx: port ${port} drained (down)`)).toBeLessThan(at(`port ${port} is ready`));
+          expect(at(`nginx: port ${port} restored (up)`)).toBeGreaterThan(at(`port ${port} is ready`));
+        }
+        // Both back in the upstream at the end.
+        expect(await readFile(path.join(prepared.dir, 'ocpizza.conf'), 'utf8')).not.toContain(' down;');
         expect(restarts.map((r) => r.port)).toEqual([a, b]);
         for (const r of restarts) {
           expect(r.exitCode, `the process on ${r.port} stopped cleanly on SIGTERM`).toBe(0);
@@ -612,6 +633,7 @@ describe('deploy/deploy.sh on a scratch server root', () => {
     for (const script of [
       'deploy/deploy.sh',
       'deploy/nginx/render.sh',
+      'deploy/nginx/balancer.sh',
       'deploy/supervisor/ocpizza-hub.sh',
       'deploy/lib/env-file.sh',
     ]) {
@@ -722,16 +744,57 @@ describe('deploy/deploy.sh on a scratch server root', () => {
     const server = await serverRoot('not-ready', 1);
     notReadyPort = '4002';
     try {
-      const run = await runDeploy(['--restart-only'], scriptEnv(server, '4001 4002 4003'));
+      const run = await runDeploy(['--restart-only'], {
+        ...scriptEnv(server, '4001 4002 4003'),
+        BALANCER_CMD: `echo "nginx {action} {port}" >>'${server.stepLog}'`,
+      });
       expect(run.code).not.toBe(0);
       expect(run.output).toContain('port 4002 is not ready after 1s');
     } finally {
       notReadyPort = null;
     }
+    // Each process leaves nginx before its restart and returns once ready; the one that is not
+    // ready stays out, so nginx sends nothing to it.
     expect((await readFile(server.stepLog, 'utf8')).trim().split('\n')).toEqual([
+      'nginx drain 4001',
       'restart 4001',
+      'nginx restore 4001',
+      'nginx drain 4002',
       'restart 4002',
     ]);
+  });
+
+  it('balancer.sh never takes the last process out of nginx, and names a port that is not there', async () => {
+    const site = path.join(scratch, 'balancer-site.conf');
+    const upstream = [
+      'upstream ocpizza_hub {',
+      '    least_conn;',
+      '    server 127.0.0.1:4001 max_fails=0 down;',
+      '    server 127.0.0.1:4002 max_fails=0;',
+      '}',
+      '',
+    ].join('\n');
+    await writeFile(site, upstream);
+    const balancer = async (...args: string[]) => {
+      const child = spawn('bash', [path.join(ROOT_DIR, 'deploy', 'nginx', 'balancer.sh'), ...args], {
+        env: { ...process.env, NGINX_SITE_CONF: site, NGINX_CMD: 'false' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const [code] = await once(child, 'exit');
+      return { code: code as number, err };
+    };
+    const last = await balancer('drain', '4002');
+    expect(last.code).toBe(1);
+    expect(last.err).toContain('would leave no hub process');
+    expect(await readFile(site, 'utf8')).toBe(upstream);
+    const unknown = await balancer('drain', '4999');
+    expect(unknown.err).toContain('port 4999 is not an upstream server');
+    // An edit nginx refuses (here: `nginx -t` fails) is put back.
+    const refused = await balancer('restore', '4001');
+    expect(refused.err).toContain('nginx refused the edited configuration');
+    expect(await readFile(site, 'utf8')).toBe(upstream);
   });
 
   it('the Supervisor wrapper loads the environment file, pins the port and becomes node', async () => {

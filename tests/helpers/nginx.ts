@@ -12,6 +12,7 @@ const run = promisify(execFile);
 /** The project's nginx site template and the script that renders it (production uses the same). */
 export const SITE_TEMPLATE = path.join(ROOT_DIR, 'deploy', 'nginx', 'ocpizza.conf');
 export const RENDER_SCRIPT = path.join(ROOT_DIR, 'deploy', 'nginx', 'render.sh');
+export const BALANCER_SCRIPT = path.join(ROOT_DIR, 'deploy', 'nginx', 'balancer.sh');
 
 /** Debian's nginx (`apt-get install nginx`: ssl, http_v2 and upstream are built in). */
 export function nginxBinary(): string {
@@ -136,6 +137,16 @@ export async function prepareNginx(site: NginxSite) {
     confPath,
     siteConf,
     acmeRoot,
+    /**
+     * deploy.sh's BALANCER_CMD for this nginx: deploy/nginx/balancer.sh on this site file, pid
+     * file and command line, as /usr/local/sbin/ocpizza-balancer runs on a server.
+     */
+    balancerCmd: [
+      `NGINX_SITE_CONF='${sitePath}'`,
+      `NGINX_PID_FILE='${path.join(dir, 'nginx.pid')}'`,
+      `NGINX_CMD='${[binary, ...args].join(' ')}'`,
+      `bash '${BALANCER_SCRIPT}' {action} {port}`,
+    ].join(' '),
     /** The test certificate (PEM), to trust it as its own CA. */
     certificate: await readFile(certificate, 'utf8'),
     /** `nginx -t` on this configuration: its exit code and what it printed. */
