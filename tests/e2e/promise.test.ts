@@ -29,11 +29,16 @@ async function place(body: CreateOrderBody): Promise<CreatedOrder> {
 }
 
 /**
- * A staff screen on a tablet set to the shops' zone (Europe/Paris), as the customer's pages
- * always show: the numbers compared are wall-clock times of the same zone.
+ * A staff screen on a tablet, by default set to the shops' zone (Europe/Paris). Staff screens show
+ * the shop's clock whatever the device's zone, so one opened in another zone must still agree.
  */
-async function staffPage(email: string, path: string, viewport = SCREEN.kitchen) {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+async function staffPage(
+  email: string,
+  path: string,
+  timezoneId = 'Europe/Paris',
+  viewport = SCREEN.kitchen,
+) {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId });
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   await page.goto(`${hub.baseUrl}/login?next=${encodeURIComponent(path)}`);
@@ -107,8 +112,12 @@ describe('one promised time, on every screen', () => {
     const kitchenDelivery = await hhmm(kitchen.page, ticket(delivery.order.shortCode));
     await screenshot(kitchen.page, 'promise-kitchen');
 
-    // The manager board: the promise itself.
-    const manager = await staffPage('manager.a@demo.ocpizza.fr', '/manager');
+    // The manager board: the promise itself, on a laptop left on New York time (a manager back
+    // from a trip): it must still read the shop's clock, not the device's.
+    const manager = await staffPage('manager.a@demo.ocpizza.fr', '/manager', 'America/New_York');
+    expect(await manager.page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe(
+      'America/New_York',
+    );
     const card = (code: string) => `[data-testid="order-${code}"] .due`;
     await manager.page.locator(card(delivery.order.shortCode)).waitFor();
     const managerPickup = await hhmm(manager.page, card(pickup.order.shortCode));
