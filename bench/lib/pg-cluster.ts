@@ -2,12 +2,15 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
   chownSync,
+  closeSync,
   copyFileSync,
   appendFileSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -206,6 +209,7 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   const proc: { child?: ChildProcess } = {};
   let postmasterPid: number | null = null;
   let log = '';
+  let logFile: number | undefined;
   let stopped = false;
 
   const removeDir = () => rmSync(root, { recursive: true, force: true });
@@ -244,8 +248,7 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
         await exited;
       }
     } finally {
-      // Diagnostics: BENCH_PG_LOG_FILE=<path> keeps what the server logged (slow statements, lock waits…).
-      if (process.env.BENCH_PG_LOG_FILE) writeFileSync(process.env.BENCH_PG_LOG_FILE, log);
+      if (logFile !== undefined) closeSync(logFile);
       stopped = true;
       process.off('exit', onExit);
       removeDir();
@@ -306,7 +309,11 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   const child = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.child = child;
   child.once('error', () => {});
+  // Diagnostics: BENCH_PG_LOG_FILE=<path> keeps all the server logged (slow statements, lock
+  // waits…), written as it comes: a log_min_duration_statement=0 run is far more than memory keeps.
+  logFile = process.env.BENCH_PG_LOG_FILE ? openSync(process.env.BENCH_PG_LOG_FILE, 'w') : undefined;
   const keep = (d: Buffer) => {
+    if (logFile !== undefined) writeSync(logFile, d);
     log += d.toString();
     if (log.length > 2_000_000) log = log.slice(-1_000_000);
   };
