@@ -9,7 +9,6 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -209,7 +208,9 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   const proc: { child?: ChildProcess } = {};
   let postmasterPid: number | null = null;
   let log = '';
-  let logFile: number | undefined;
+  // Diagnostics: BENCH_PG_LOG_FILE=<path> keeps all the server logged (slow statements, lock
+  // waits…), written as it comes: a log_min_duration_statement=0 run is far more than memory keeps.
+  const logFile = process.env.BENCH_PG_LOG_FILE ? openSync(process.env.BENCH_PG_LOG_FILE, 'w') : undefined;
   let stopped = false;
 
   const removeDir = () => rmSync(root, { recursive: true, force: true });
@@ -309,9 +310,6 @@ export async function startBenchPostgres(progress?: Progress): Promise<BenchPost
   const child = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.child = child;
   child.once('error', () => {});
-  // Diagnostics: BENCH_PG_LOG_FILE=<path> keeps all the server logged (slow statements, lock
-  // waits…), written as it comes: a log_min_duration_statement=0 run is far more than memory keeps.
-  logFile = process.env.BENCH_PG_LOG_FILE ? openSync(process.env.BENCH_PG_LOG_FILE, 'w') : undefined;
   const keep = (d: Buffer) => {
     if (logFile !== undefined) writeSync(logFile, d);
     log += d.toString();

@@ -88,9 +88,10 @@ describe('shop search and the live badge, without a maps key (phone, Chromium)',
     const evening = await phoneAt(EVENING);
     await evening.page.goto(`${hub.baseUrl}/pizzeria/paris-oberkampf`);
     await evening.page.getByTestId('product-reine').waitFor();
-    await expect(evening.page.getByTestId('link-state').textContent()).resolves.toContain(
-      'Disponibilités en direct',
-    );
+    // The socket connects after the menu renders: the badge reads "Reconnexion…" until then.
+    const live = evening.page.getByTestId('link-state');
+    await live.filter({ hasText: 'Disponibilités en direct' }).waitFor();
+    await expect(live.textContent()).resolves.toContain('Disponibilités en direct');
     await evening.context.close();
 
     const night = await phoneAt(NIGHT);
