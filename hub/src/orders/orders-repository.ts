@@ -452,8 +452,18 @@ const QueuedOrderRow = z.object({
 });
 
 /**
- * The shop's orders in the kitchen (received, preparing, baking) with their lines and ready-by:
- * what the promise of a new order waits behind. Only the columns the estimate needs.
+ * Tickets of one kind the kitchen queue read returns at most. A kitchen is never this far behind
+ * (200 tickets are hours of work for two makers): the bound only keeps a stalled shop, or a
+ * benchmark where nobody bumps tickets, from making every new order read thousands of rows.
+ * Beyond it a promise counts the first 200 waiting tickets: it is already hours out.
+ */
+export const KITCHEN_QUEUE_LIMIT = 200;
+
+/**
+ * The shop's orders in the kitchen with their lines and ready-by: what the promise of a new order
+ * waits behind. The started ones (preparing, baking), then the received ones in the board's order
+ * (due first, then placed first: `queueAhead` walks them so), each at most KITCHEN_QUEUE_LIMIT,
+ * both read from an index. Only the columns the estimate needs.
  */
 export async function findKitchenQueue(
   db: Queryable,
@@ -466,8 +476,15 @@ export async function findKitchenQueue(
         ${isoMs(sql.identifier(['o', 'created_at']))} as "createdAt",
         coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity))
           from order_lines l where l.order_id = o.id), '[]'::json) as lines
-      from orders o
-      where o.shop_id = ${shopId} and o.status in ('received', 'preparing', 'baking')`),
+      from (
+        (select id, status, promise_ready_by, created_at from orders
+          where shop_id = ${shopId} and status in ('preparing', 'baking')
+          order by created_at limit ${KITCHEN_QUEUE_LIMIT})
+        union all
+        (select id, status, promise_ready_by, created_at from orders
+          where shop_id = ${shopId} and status = 'received'
+          order by promise_ready_by, created_at limit ${KITCHEN_QUEUE_LIMIT})
+      ) o`),
     )),
   ];
 }
