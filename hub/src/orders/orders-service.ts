@@ -43,7 +43,14 @@ import type { MenuCache } from '../menu/menu-cache.js';
 import type { ProductRow } from '../menu/menu-repository.js';
 import { appendEvent, type OutboxOptions } from '../outbox/outbox-repository.js';
 import { requestRefund } from '../payments/payments-repository.js';
-import { applyMovements, orderHoldings, reserveStock } from '../stock/stock-repository.js';
+import {
+  applyMovements,
+  levelsShortAtCommit,
+  orderHoldings,
+  reserveStock,
+  reserveStockAtCommit,
+  type StockRow,
+} from '../stock/stock-repository.js';
 import {
   claimCommand,
   recordCollectedPayment,
@@ -176,7 +183,37 @@ export function createOrdersService(deps: Deps) {
     };
   }
 
-  /** Reserves the ingredients of `lines`, or throws `stock/insufficient` naming the first pizza that does not fit. */
+  /** What `lines` need of the shop's stock, by ingredient. */
+  function needsOf(lines: readonly NewLine[], products: readonly ProductRow[]) {
+    return ingredientsNeeded(lines, new Map(products.map((p) => [p.id, p.recipe])));
+  }
+
+  /** `stock/insufficient` naming the pizzas of `lines` that do not fit in `levels` (as locked). */
+  function insufficient(
+    lines: readonly NewLine[],
+    products: readonly ProductRow[],
+    levels: readonly StockRow[],
+  ): Error {
+    const plan = planReservation(needsOf(lines, products), levels);
+    // reserve_stock and planReservation disagree on what fits: a bug, never the customer's fault.
+    if (plan.ok) return new Error('reserve_stock refused lines that planReservation accepts');
+    const recipes = new Map(products.map((p) => [p.id, p.recipe]));
+    const short = new Set(plan.shortIngredientIds);
+    const names = lines
+      .filter((l) => (recipes.get(l.productId) ?? []).some((r) => short.has(r.ingredientId)))
+      .map((l) => l.productName);
+    const ingredients = products
+      .flatMap((p) => p.recipe)
+      .filter((r) => short.has(r.ingredientId))
+      .map((r) => r.ingredientName);
+    return appError(
+      'stock/insufficient',
+      `Not enough ${[...new Set(ingredients)].join(', ')} left to make ${[...new Set(names)].join(', ')}.`,
+      { products: [...new Set(names)], ingredientIds: plan.shortIngredientIds },
+    );
+  }
+
+  /** Reserves the ingredients of `lines` now, or throws `stock/insufficient` naming the first pizza that does not fit. */
   async function reserve(
     tx: DatabaseTransactionConnection,
     shopId: number,
@@ -184,29 +221,10 @@ export function createOrdersService(deps: Deps) {
     lines: readonly NewLine[],
     products: readonly ProductRow[],
   ): Promise<void> {
-    const recipes = new Map(products.map((p) => [p.id, p.recipe]));
-    const needs = ingredientsNeeded(lines, recipes);
+    const needs = needsOf(lines, products);
     if (needs.length === 0) return;
     const reserved = await reserveStock(tx, shopId, orderId, needs, deps.outbox?.disabled !== true);
-    if (reserved.ok) return;
-    const plan = planReservation(needs, reserved.levels);
-    if (!plan.ok) {
-      const short = new Set(plan.shortIngredientIds);
-      const names = lines
-        .filter((l) => (recipes.get(l.productId) ?? []).some((r) => short.has(r.ingredientId)))
-        .map((l) => l.productName);
-      const ingredients = products
-        .flatMap((p) => p.recipe)
-        .filter((r) => short.has(r.ingredientId))
-        .map((r) => r.ingredientName);
-      throw appError(
-        'stock/insufficient',
-        `Not enough ${[...new Set(ingredients)].join(', ')} left to make ${[...new Set(names)].join(', ')}.`,
-        { products: [...new Set(names)], ingredientIds: plan.shortIngredientIds },
-      );
-    }
-    // reserve_stock and planReservation disagree on what fits: a bug, never the customer's fault.
-    throw new Error(`reserve_stock refused order ${orderId} that planReservation accepts`);
+    if (!reserved.ok) throw insufficient(lines, products, reserved.levels);
   }
 
   async function changeStock(
@@ -452,10 +470,18 @@ export function createOrdersService(deps: Deps) {
           trackingTokenHash: hashTrackingToken(token),
         });
         const created = await appendOrderEvent(tx, 'order.created', id, {});
-        // Last, so the shop's stock rows stay locked only until the commit. Online orders hold
-        // their ingredients while the customer pays (15 minutes at most).
-        await reserve(tx, shop.id, id, lines, products);
+        // Reserved by the COMMIT itself: the shop's stock rows, which every order of the shop
+        // locks, are never held across a round trip. Online orders hold their ingredients while
+        // the customer pays (15 minutes at most).
+        const needs = needsOf(lines, products);
+        if (needs.length > 0) {
+          await reserveStockAtCommit(tx, shop.id, id, needs, deps.outbox?.disabled !== true);
+        }
         return created;
+      }).catch((error: unknown) => {
+        const levels = levelsShortAtCommit(error);
+        if (!levels) throw error;
+        throw insufficient(lines, products, levels);
       });
       const order = toOrder(row);
       const trackingUrl = deps.trackingUrl(token);

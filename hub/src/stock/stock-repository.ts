@@ -62,6 +62,50 @@ export async function reserveStock(
 }
 
 /**
+ * Asks for `needs` (sorted by ingredient, one entry each) to be reserved, with their ledger lines
+ * and the stock.changed event, while the transaction commits (sql/migrations/018): the shop's hot
+ * stock rows are locked by the commit only, never across a round trip to the hub. When they are
+ * short, the COMMIT fails and `levelsShortAtCommit` reads the levels from its error.
+ */
+export async function reserveStockAtCommit(
+  tx: DatabaseTransactionConnection,
+  shopId: number,
+  orderId: string,
+  needs: ReadonlyArray<{ ingredientId: number; quantity: number }>,
+  announce: boolean,
+): Promise<void> {
+  await tx.query(
+    prepared(sql.unsafe`
+    insert into stock_reservations_at_commit (order_id, shop_id, ingredient_ids, quantities, announce)
+    values (${orderId}, ${shopId}, ${sql.array(
+      needs.map((n) => n.ingredientId),
+      'int4',
+    )}, ${sql.array(
+      needs.map((n) => n.quantity),
+      'int4',
+    )}, ${announce})`),
+  );
+}
+
+/** The SQLSTATE reserve_stock_at_commit raises when an ingredient is short. */
+const SHORT_AT_COMMIT = 'OCS01';
+const ShortLevels = z.array(StockRow);
+
+/**
+ * The stock levels, as locked, that a commit's reservation found short, or null when `error` is
+ * anything else.
+ */
+export function levelsShortAtCommit(error: unknown): StockRow[] | null {
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const { code, detail } = e as { code?: unknown; detail?: unknown };
+    if (code === SHORT_AT_COMMIT && typeof detail === 'string') return ShortLevels.parse(JSON.parse(detail));
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
  * Applies movements to locked rows and writes their ledger lines in one statement each.
  * The stock table's check constraint (0 <= reserved <= on_hand) stays the last guard.
  */
