@@ -32,7 +32,8 @@ import { round, summarize } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
 const settings = {
-  clients: 16,
+  /** Closed-loop clients; BENCH_WRITES_CLIENTS=2 measures each statement without CPU queueing. */
+  clients: Number(process.env.BENCH_WRITES_CLIENTS ?? 16),
   hubNodes: 2,
   seconds: Number(process.env.BENCH_WRITES_SECONDS ?? (quick ? 4 : 15)),
   warmupSeconds: quick ? 1 : 3,
