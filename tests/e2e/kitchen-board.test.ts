@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedOrder, KitchenSnapshot } from '../../hub/src/contract/index.js';
 import { launchBrowser, screenshot, staffPage } from '../helpers/browser.js';
@@ -57,8 +57,30 @@ describe('kitchen board in Chromium', () => {
   });
 
   it('two boards bumping the same ticket at once: one wins, the other is told, applied once', async () => {
-    const one = await staffPage(browser, hub.baseUrl, 'kitchen.a@demo.ocpizza.fr', { path: '/kitchen' });
-    const two = await staffPage(browser, hub.baseUrl, 'kitchen.a@demo.ocpizza.fr', { path: '/kitchen' });
+    // Each board's tap reaches the hub only once both boards have tapped: both carry the version
+    // they saw. Without this, on a busy machine the first bump's event could reach the second
+    // board before its tap, which then (rightly) bumps the ticket on to the oven.
+    const taps: Array<() => void> = [];
+    const holdTaps = (context: BrowserContext) =>
+      context.routeWebSocket(/\/socket\.io\//, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((message) => {
+          if (typeof message !== 'string' || !message.includes('order:transition')) {
+            server.send(message);
+            return;
+          }
+          taps.push(() => server.send(message));
+          if (taps.length === 2) for (const send of taps.splice(0)) send();
+        });
+      });
+    const one = await staffPage(browser, hub.baseUrl, 'kitchen.a@demo.ocpizza.fr', {
+      path: '/kitchen',
+      prepare: holdTaps,
+    });
+    const two = await staffPage(browser, hub.baseUrl, 'kitchen.a@demo.ocpizza.fr', {
+      path: '/kitchen',
+      prepare: holdTaps,
+    });
     const order = await place({
       shopId: shopA,
       lines: [{ productId: await f.productId('margherita'), quantity: 1 }],

@@ -35,13 +35,20 @@ export async function staffPage(
   browser: Browser,
   baseUrl: string,
   email: string,
-  options: { viewport?: { width: number; height: number }; path?: string; timezoneId?: string } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    path?: string;
+    timezoneId?: string;
+    /** Runs on the new context before the page opens (routes, e.g. `routeWebSocket`). */
+    prepare?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? SCREEN.kitchen,
     locale: 'fr-FR',
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
+  await options.prepare?.(context);
   // The suite runs browsers beside hub processes on two cores: give pages time, not flakes.
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();
