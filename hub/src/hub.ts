@@ -10,6 +10,7 @@ import { createSmtpMailer } from './adapters/mail.js';
 import { createStripeGateway } from './adapters/stripe.js';
 import { reportError } from './adapters/sentry.js';
 import { createEtaService } from './eta/eta-service.js';
+import { createKitchenQueueCache, KITCHEN_QUEUE_REFRESH_MS } from './eta/kitchen-queue-cache.js';
 import { confirmationMail } from './orders/confirmation-mail.js';
 import type { Mail } from './adapters/mail.js';
 import { createPaymentsService } from './payments/payments-service.js';
@@ -24,7 +25,7 @@ import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, sessionCookieName } from './http/app.js';
 import { createOutage } from './health/outage.js';
 import { createMenuService } from './menu/menu-service.js';
-import { findOrderByTokenHash } from './orders/orders-repository.js';
+import { findKitchenQueue, findOrderByTokenHash } from './orders/orders-repository.js';
 import { createOrdersService, type Clock } from './orders/orders-service.js';
 import { hashTrackingToken, newTrackingToken } from './orders/tracking-token.js';
 import { MIGRATIONS_DIR, ROOT_DIR } from './paths.js';
@@ -83,11 +84,17 @@ export async function createHub(options: HubOptions) {
   const mailer = config.smtp ? createSmtpMailer(config.smtp) : undefined;
   // Late-bound: payments needs the orders service, and orders wakes payments to make refunds.
   let refundRequested = () => {};
+  const kitchenQueues = createKitchenQueueCache({
+    read: (shopId) => findKitchenQueue(db, shopId),
+    now: () => clock.now().getTime(),
+    refreshMs: KITCHEN_QUEUE_REFRESH_MS,
+  });
   const eta = createEtaService({
     db,
     clock,
     logger,
     menu: menuCache,
+    kitchenQueues,
     routes,
     speedKmh: config.estimateSpeedKmh,
     routeTimeoutMs: config.maps?.timeoutMs,
@@ -98,6 +105,7 @@ export async function createHub(options: HubOptions) {
     menu: menuCache,
     newTrackingToken,
     onCommitted,
+    onOrdersCommitted: (written) => kitchenQueues.applyOrders(written),
     onRefundRequested: () => refundRequested(),
     outbox,
     trackingUrl: (token) => `${publicBase}/track/${token}`,
@@ -237,6 +245,7 @@ export async function createHub(options: HubOptions) {
     // One bus message per batch (not two per event through the adapter's broadcast): each node
     // fans the batch out to its own sockets. Publishing stays at-least-once: screens dedupe by seq.
     publish: (events) => {
+      kitchenQueues.applyEvents(events);
       emitEvents(io.local, events);
       if (config.redisUrl) io.serverSideEmit('relay:events', events);
     },
@@ -245,7 +254,10 @@ export async function createHub(options: HubOptions) {
     metrics,
   });
   io.on('relay:wake', () => relay.poke());
-  io.on('relay:events', (events) => emitEvents(io.local, events));
+  io.on('relay:events', (events) => {
+    kitchenQueues.applyEvents(events);
+    emitEvents(io.local, events);
+  });
   io.on('menu:changed', () => menuCache.clear());
   if (config.redisUrl) menuChangedElsewhere = () => io.serverSideEmit('menu:changed');
   io.on('relay:handover', () => relay.takeOver());

@@ -11,6 +11,7 @@ import {
 } from '../domain/eta.js';
 import { appError } from '../errors.js';
 import type { MenuCache } from '../menu/menu-cache.js';
+import type { KitchenQueueCache } from './kitchen-queue-cache.js';
 import { findProducts } from '../menu/menu-repository.js';
 import { findKitchenQueue, findOrderByTokenHash } from '../orders/orders-repository.js';
 import type { Clock } from '../orders/orders-service.js';
@@ -42,6 +43,8 @@ export function createEtaService(deps: {
   logger: Logger;
   /** Products' preparation and baking times, cached; read from the database without it. */
   menu?: Pick<MenuCache, 'products'>;
+  /** Each shop's kitchen queue, kept by this node; read from the database without it. */
+  kitchenQueues?: Pick<KitchenQueueCache, 'tickets'>;
   routes: RouteTimer | undefined;
   speedKmh: number;
   routeTimeoutMs?: number;
@@ -89,6 +92,9 @@ export function createEtaService(deps: {
     return { minutes: straightLineMinutes(from, to, deps.speedKmh), source: 'estimate' };
   }
 
+  const kitchenQueue = (shopId: number) =>
+    deps.kitchenQueues ? deps.kitchenQueues.tickets(shopId) : findKitchenQueue(db, shopId);
+
   async function kitchenWork(ids: readonly number[]): Promise<Map<number, KitchenWork>> {
     const found = deps.menu ? await deps.menu.products(ids) : await findProducts(db, ids);
     return new Map(found.map((p) => [p.id, p]));
@@ -107,7 +113,7 @@ export function createEtaService(deps: {
       lines: ReadonlyArray<{ productId: number; quantity: number }>;
       destination: Position | null;
     }): Promise<PromiseEstimate> {
-      const ahead = await findKitchenQueue(db, order.shop.id);
+      const ahead = await kitchenQueue(order.shop.id);
       const ids = [...new Set([...order.lines, ...ahead.flatMap((o) => o.lines)].map((l) => l.productId))];
       const products = await kitchenWork(ids);
       const drive =
@@ -132,9 +138,7 @@ export function createEtaService(deps: {
       const order = await findOrderByTokenHash(db, hashTrackingToken(token));
       if (!order) throw appError('order/not_found', 'No order has this tracking link.');
       const waiting = order.status === 'pending_payment' || order.status === 'received';
-      const ahead = waiting
-        ? (await findKitchenQueue(db, order.shopId)).filter((o) => o.id !== order.id)
-        : [];
+      const ahead = waiting ? (await kitchenQueue(order.shopId)).filter((o) => o.id !== order.id) : [];
       const ids = [...new Set([...order.lines, ...ahead.flatMap((o) => o.lines)].map((l) => l.productId))];
       return trackingEta({
         now: clock.now(),

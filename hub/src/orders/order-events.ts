@@ -17,6 +17,11 @@ export function lastWritten(tx: DatabaseTransactionConnection, orderId: string):
   return written.get(tx)?.get(orderId) ?? null;
 }
 
+/** Every order this transaction appended an event for, as the last one carried it. */
+export function allWritten(tx: DatabaseTransactionConnection): OrderRow[] {
+  return [...(written.get(tx)?.values() ?? [])];
+}
+
 /**
  * Appends an order event carrying the order as it stands after the change, built by PostgreSQL
  * inside the same transaction, in one statement: a screen can apply any one event without fetching

@@ -446,6 +446,7 @@ export async function recordCollectedPayment(
 const QueuedOrderRow = z.object({
   id: z.string(),
   status: OrderStatus,
+  version: z.number().int(),
   readyBy: z.string(),
   createdAt: z.string(),
   lines: z.array(z.object({ productId: z.number(), quantity: z.number() })),
@@ -472,16 +473,16 @@ export async function findKitchenQueue(
   return [
     ...(await db.any(
       prepared(sql.type(QueuedOrderRow)`
-      select o.id, o.status, ${isoMs(sql.identifier(['o', 'promise_ready_by']))} as "readyBy",
+      select o.id, o.status, o.version, ${isoMs(sql.identifier(['o', 'promise_ready_by']))} as "readyBy",
         ${isoMs(sql.identifier(['o', 'created_at']))} as "createdAt",
         coalesce((select json_agg(json_build_object('productId', l.product_id, 'quantity', l.quantity))
           from order_lines l where l.order_id = o.id), '[]'::json) as lines
       from (
-        (select id, status, promise_ready_by, created_at from orders
+        (select id, status, version, promise_ready_by, created_at from orders
           where shop_id = ${shopId} and status in ('preparing', 'baking')
           order by created_at limit ${KITCHEN_QUEUE_LIMIT})
         union all
-        (select id, status, promise_ready_by, created_at from orders
+        (select id, status, version, promise_ready_by, created_at from orders
           where shop_id = ${shopId} and status = 'received'
           order by promise_ready_by, created_at limit ${KITCHEN_QUEUE_LIMIT})
       ) o`),

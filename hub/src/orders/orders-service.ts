@@ -70,6 +70,7 @@ import {
 } from './orders-repository.js';
 import {
   appendOrderEvent as appendEventOfOrder,
+  allWritten,
   forgetWritten,
   lastWritten,
   modifyPromisedAtByToken,
@@ -90,6 +91,8 @@ type Deps = {
   trackingUrl: (token: string) => string;
   /** Called after each commit that appended events: wakes the relay without a NOTIFY. */
   onCommitted?: () => void;
+  /** The orders a commit changed, as its events carry them (this node's kitchen queues). */
+  onOrdersCommitted?: (orders: readonly OrderRow[]) => void;
   /** Benchmark only (config.benchDisableOutbox): events are not written. */
   outbox?: OutboxOptions;
   /** Offers ready deliveries to couriers, in the transaction of the move to `ready`. */
@@ -144,12 +147,15 @@ export function createOrdersService(deps: Deps) {
     fn: (tx: DatabaseTransactionConnection, effects: Effects) => Promise<T>,
   ): Promise<T> {
     let effects: Effects = { refund: false };
+    let committed: DatabaseTransactionConnection | undefined;
     const result = await db.transaction((tx) => {
       effects = { refund: false };
+      committed = tx;
       forgetWritten(tx);
       return fn(tx, effects);
     });
     deps.onCommitted?.();
+    if (committed) deps.onOrdersCommitted?.(allWritten(committed));
     if (effects.refund) deps.onRefundRequested?.();
     return result;
   }
@@ -533,6 +539,7 @@ export function createOrdersService(deps: Deps) {
         );
         if (row) {
           deps.onCommitted?.();
+          deps.onOrdersCommitted?.([row]);
           return toTracked(row);
         }
         const current = await findOrderByTokenHash(db, hash);
