@@ -25,7 +25,7 @@ import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, sessionCookieName } from './http/app.js';
 import { createOutage } from './health/outage.js';
 import { createMenuService } from './menu/menu-service.js';
-import { findKitchenQueue, findOrderByTokenHash } from './orders/orders-repository.js';
+import { findKitchenQueue, findOrderByTokenHash, KITCHEN_QUEUE_LIMIT } from './orders/orders-repository.js';
 import { createOrdersService, type Clock } from './orders/orders-service.js';
 import { hashTrackingToken, newTrackingToken } from './orders/tracking-token.js';
 import { MIGRATIONS_DIR, ROOT_DIR } from './paths.js';
@@ -88,6 +88,7 @@ export async function createHub(options: HubOptions) {
     read: (shopId) => findKitchenQueue(db, shopId),
     now: () => clock.now().getTime(),
     refreshMs: KITCHEN_QUEUE_REFRESH_MS,
+    limit: KITCHEN_QUEUE_LIMIT,
   });
   const eta = createEtaService({
     db,

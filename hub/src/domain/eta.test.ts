@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   estimatePromise,
   queueAhead,
+  type QueuedOrder,
   remainingKitchenMinutes,
   straightLineMinutes,
   trackingEta,
@@ -129,6 +130,21 @@ describe('the promise of a new order', () => {
       Date.parse('2026-11-25T18:00:00.000Z'),
     );
     expect(placed).toEqual({ count: 2, minutes: 16 });
+    // Times kept parsed by the caller (each node's queue copy) walk the same way.
+    const parsed = (o: QueuedOrder): QueuedOrder => ({
+      ...o,
+      dueMs: Date.parse(o.readyBy!),
+      ...(o.createdAt ? { placedMs: Date.parse(o.createdAt) } : {}),
+    });
+    const tickets = [
+      { ...soon('2026-11-25T18:25:00.000Z'), createdAt: '2026-11-25T17:59:00.000Z' },
+      { ...soon('2026-11-25T18:25:00.000Z'), createdAt: '2026-11-25T18:01:00.000Z' },
+      soon('2026-11-25T18:20:00.000Z'),
+    ];
+    const own = [Date.parse('2026-11-25T18:25:00.000Z'), Date.parse('2026-11-25T18:00:00.000Z')] as const;
+    expect(queueAhead(tickets.map(parsed), products, 1, ...own)).toEqual(
+      queueAhead(tickets, products, 1, ...own),
+    );
   });
 
   it('a requested time is the promise, and the kitchen is due that time minus the route', () => {

@@ -19,6 +19,9 @@ export type QueuedOrder = {
   readyBy: string | null;
   /** When it was placed (ISO): of two due at the same time, the first placed goes first. */
   createdAt?: string;
+  /** `readyBy` and `createdAt` as epoch ms, when the caller keeps them parsed (parsing is most of a walk). */
+  dueMs?: number;
+  placedMs?: number;
 };
 
 /** Promised times are given to the next five minutes: "vers 19:45", and a little slack. */
@@ -82,8 +85,8 @@ export function queueAhead(
     .filter((o) => o.status === 'received')
     .map((o) => ({
       o,
-      due: o.readyBy ? Date.parse(o.readyBy) : Number.NEGATIVE_INFINITY,
-      placed: o.createdAt ? Date.parse(o.createdAt) : Number.NEGATIVE_INFINITY,
+      due: o.dueMs ?? (o.readyBy ? Date.parse(o.readyBy) : Number.NEGATIVE_INFINITY),
+      placed: o.placedMs ?? (o.createdAt ? Date.parse(o.createdAt) : Number.NEGATIVE_INFINITY),
     }))
     .sort((a, b) => a.due - b.due || a.placed - b.placed);
   const known = Number.isFinite(ownCreatedAt);

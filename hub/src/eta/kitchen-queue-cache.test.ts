@@ -29,7 +29,7 @@ function ticket(id: string, version: number, status: OrderStatus = 'received'): 
 }
 
 /** A cache over a database that holds `rows`, whose reads are counted and can be held open. */
-function setUp(rows: KitchenTicket[] = []) {
+function setUp(rows: KitchenTicket[] = [], limit = 100) {
   let now = 0;
   const reads: number[] = [];
   let hold: Promise<void> | null = null;
@@ -42,6 +42,7 @@ function setUp(rows: KitchenTicket[] = []) {
     },
     now: () => now,
     refreshMs: 5000,
+    limit,
   });
   return {
     cache,
@@ -128,6 +129,25 @@ describe('createKitchenQueueCache', () => {
     expect(t.reads).toEqual([SHOP]);
   });
 
+  it('keeps the first tickets of each kind on the board, and reads again once one of them leaves', async () => {
+    const t = setUp([], 2);
+    await t.cache.tickets(SHOP);
+    const due = (o: WrittenOrder, at: string) => ({ ...o, promise: { readyBy: at } });
+    t.cache.applyOrders([
+      due(order('late', 1, 'received'), '2026-12-07T20:30:00.000Z'),
+      due(order('first', 1, 'received'), '2026-12-07T19:30:00.000Z'),
+      due(order('second', 1, 'received'), '2026-12-07T19:45:00.000Z'),
+      order('oven', 1, 'baking'),
+    ]);
+    expect(ids(await t.cache.tickets(SHOP))).toEqual(['first:received', 'oven:baking', 'second:received']);
+    expect(t.reads).toHaveLength(1);
+    // "late" was left out: now that a kept one is at the pass, only the database knows what is next.
+    t.cache.applyOrders([order('first', 2, 'ready')]);
+    t.rows.push(ticket('second', 1), ticket('late', 1));
+    expect(ids(await t.cache.tickets(SHOP))).toEqual(['late:received', 'second:received']);
+    expect(t.reads).toHaveLength(2);
+  });
+
   it('a failed read is not kept: the next promise reads again', async () => {
     let fail = true;
     const cache = createKitchenQueueCache({
@@ -137,6 +157,7 @@ describe('createKitchenQueueCache', () => {
       },
       now: () => 0,
       refreshMs: 5000,
+      limit: 100,
     });
     await expect(cache.tickets(SHOP)).rejects.toThrow('database unavailable');
     fail = false;

@@ -5,7 +5,7 @@ import type { QueuedOrder } from '../domain/eta.js';
 const IN_KITCHEN: ReadonlySet<OrderStatus> = new Set(['received', 'preparing', 'baking']);
 
 /** A ticket as the queue read gives it, with the order's version (to never apply an older change). */
-export type KitchenTicket = QueuedOrder & { id: string; version: number };
+export type KitchenTicket = QueuedOrder & { id: string; version: number; createdAt: string };
 
 /** An order as a committed write or a relayed event carries it. */
 export type WrittenOrder = {
@@ -19,11 +19,32 @@ export type WrittenOrder = {
 };
 
 type ShopQueue = {
-  tickets: Map<string, KitchenTicket>;
+  tickets: Map<string, HeldTicket>;
   /** The last version applied of every order seen since the read, left the kitchen or not. */
   versions: Map<string, number>;
   readAt: number;
+  /** Some tickets were left out (more than `limit` of a kind): one leaving means reading again. */
+  truncated: boolean;
 };
+
+const started = (status: OrderStatus) => status === 'preparing' || status === 'baking';
+
+/** Whether `a` comes after `b` on the board: started by placing, waiting by due then placing. */
+function after(a: HeldTicket, b: HeldTicket): boolean {
+  if (!started(a.status) && a.dueMs !== b.dueMs) return a.dueMs > b.dueMs;
+  return a.placedMs > b.placedMs;
+}
+
+/** A ticket with its times parsed once, not at every promise's walk. */
+type HeldTicket = KitchenTicket & { dueMs: number; placedMs: number };
+
+function held(ticket: KitchenTicket): HeldTicket {
+  return {
+    ...ticket,
+    dueMs: ticket.readyBy ? Date.parse(ticket.readyBy) : Number.NEGATIVE_INFINITY,
+    placedMs: Date.parse(ticket.createdAt),
+  };
+}
 
 /**
  * How long a node trusts its copy without reading it again. The events keep it current; the
@@ -51,6 +72,12 @@ export function createKitchenQueueCache(deps: {
   read: (shopId: number) => Promise<readonly KitchenTicket[]>;
   now: () => number;
   refreshMs: number;
+  /**
+   * Tickets of one kind (started, waiting) kept at most, the first on the board: what the read
+   * returns at most (KITCHEN_QUEUE_LIMIT). A kitchen that far behind gets promises hours out
+   * anyway; the bound keeps each promise's walk short when nobody bumps tickets (a benchmark).
+   */
+  limit: number;
 }) {
   const shops = new Map<number, ShopQueue>();
   const reading = new Map<number, { done: Promise<ShopQueue>; arrived: WrittenOrder[] }>();
@@ -58,11 +85,20 @@ export function createKitchenQueueCache(deps: {
   function applyTo(queue: ShopQueue, order: WrittenOrder): void {
     if ((queue.versions.get(order.id) ?? 0) >= order.version) return;
     queue.versions.set(order.id, order.version);
+    const was = queue.tickets.get(order.id);
+    // A ticket leaving its kind may let one left out come in: only the database knows which.
+    if (
+      queue.truncated &&
+      was &&
+      (!IN_KITCHEN.has(order.status) || started(was.status) !== started(order.status))
+    ) {
+      queue.readAt = Number.NEGATIVE_INFINITY;
+    }
     if (!IN_KITCHEN.has(order.status)) {
       queue.tickets.delete(order.id);
       return;
     }
-    queue.tickets.set(order.id, {
+    const ticket = held({
       id: order.id,
       status: order.status,
       lines: order.lines,
@@ -70,6 +106,18 @@ export function createKitchenQueueCache(deps: {
       createdAt: order.createdAt,
       version: order.version,
     });
+    queue.tickets.set(order.id, ticket);
+    if (queue.tickets.size > deps.limit) keepFirst(queue, started(ticket.status));
+  }
+
+  /** Drops the last ticket of a kind while it has more than `limit`. */
+  function keepFirst(queue: ShopQueue, ofStarted: boolean): void {
+    const kind = [...queue.tickets.values()].filter((t) => started(t.status) === ofStarted);
+    if (kind.length <= deps.limit) return;
+    let last = kind[0]!;
+    for (const t of kind) if (after(t, last)) last = t;
+    queue.tickets.delete(last.id);
+    queue.truncated = true;
   }
 
   function read(shopId: number): Promise<ShopQueue> {
@@ -80,9 +128,16 @@ export function createKitchenQueueCache(deps: {
     const done = deps
       .read(shopId)
       .then((tickets) => {
-        const queue: ShopQueue = { tickets: new Map(), versions: new Map(), readAt: startedAt };
+        const startedCount = tickets.filter((t) => started(t.status)).length;
+        const queue: ShopQueue = {
+          tickets: new Map(),
+          versions: new Map(),
+          readAt: startedAt,
+          // The read returns at most `limit` of each kind: a full kind may have left some out.
+          truncated: startedCount >= deps.limit || tickets.length - startedCount >= deps.limit,
+        };
         for (const t of tickets) {
-          queue.tickets.set(t.id, t);
+          queue.tickets.set(t.id, held(t));
           queue.versions.set(t.id, t.version);
         }
         // Committed while the read ran: maybe after its snapshot, maybe before (then it is no
@@ -107,8 +162,8 @@ export function createKitchenQueueCache(deps: {
   return {
     /** The shop's tickets in the kitchen now (received, preparing, baking), in no order. */
     async tickets(shopId: number): Promise<KitchenTicket[]> {
-      const held = shops.get(shopId);
-      const queue = held && deps.now() - held.readAt < deps.refreshMs ? held : await read(shopId);
+      const kept = shops.get(shopId);
+      const queue = kept && deps.now() - kept.readAt < deps.refreshMs ? kept : await read(shopId);
       return [...queue.tickets.values()];
     },
     applyOrders,
