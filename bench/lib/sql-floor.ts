@@ -4,7 +4,7 @@ import type pg from 'pg';
 /**
  * The `sql-floor` of bench:writes: what the hub's order transaction does in PostgreSQL (a web
  * pick-up order for one margherita, paid at the counter: hub/src/orders/orders-service.ts
- * `create`, orders-repository.ts `insertOrder`, order-events.ts, stock reservation), as the
+ * `create`, order-events.ts `insertOrderWithEvent`, the stock reservation at its commit), as the
  * minimal statements a client sends straight to PostgreSQL: named prepared statements (parsed
  * and planned once per connection), one round trip each, no HTTP, no validation, no JSON built
  * in SQL. The hub's orders/s divided by this rate is how much of PostgreSQL's speed it keeps.

@@ -5,13 +5,14 @@ import {
   SchemaValidationError,
   type DatabasePool,
   type DatabaseTransactionConnection,
+  type FragmentSqlToken,
   type Interceptor,
   type QueryResultRow,
   type QuerySqlToken,
 } from 'slonik';
 
 export { sql };
-export type { DatabasePool, DatabaseTransactionConnection };
+export type { DatabasePool, DatabaseTransactionConnection, FragmentSqlToken };
 /** Anything queries can run on: the pool or a transaction. */
 export type Queryable = Pick<
   DatabasePool,

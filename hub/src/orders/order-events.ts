@@ -2,7 +2,15 @@ import { z } from 'zod';
 import type { EventType, OrderStatus } from '../contract/index.js';
 import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
 import type { OutboxOptions } from '../outbox/outbox-repository.js';
-import { orderRowJsonb, OrderRow } from './orders-repository.js';
+import { reserveStockAtCommitOf } from '../stock/stock-repository.js';
+import {
+  newOrderCtes,
+  orderRowJsonb,
+  orderRowJsonbOf,
+  OrderRow,
+  type NewLine,
+  type NewOrder,
+} from './orders-repository.js';
 
 /** What each transaction last wrote of each order: the answer to its write, without a re-read. */
 const written = new WeakMap<DatabaseTransactionConnection, Map<string, OrderRow>>();
@@ -59,6 +67,48 @@ export async function appendOrderEvent(
   let orders = written.get(tx);
   if (!orders) written.set(tx, (orders = new Map()));
   orders.set(orderId, found.row);
+  return found.row;
+}
+
+/**
+ * A new order, whole, in one statement and one round trip, committed on its own: the order, its
+ * lines, its first status, its `order.created` event (built by PostgreSQL from what the statement
+ * inserted) and the request to reserve `needs` while it commits (migration 018). The reservation
+ * runs at the statement's commit: short of an ingredient, the statement fails with OCS01
+ * (`levelsShortAtCommit`) and nothing of the order remains. Returns the order with its private
+ * fields, as `appendOrderEvent` does.
+ */
+export async function insertOrderWithEvent(
+  db: Queryable,
+  order: NewOrder & {
+    codeLetter: string;
+    lines: readonly NewLine[];
+    actor: { kind: string; id: string | null };
+  },
+  needs: ReadonlyArray<{ ingredientId: number; quantity: number }>,
+  outbox?: OutboxOptions,
+): Promise<OrderRow> {
+  const disabled = outbox?.disabled === true;
+  const reservation =
+    needs.length > 0
+      ? sql.fragment`, reservation as (
+          ${reserveStockAtCommitOf(sql.fragment`(select id from inserted)`, order.shopId, needs, !disabled)})`
+      : sql.fragment``;
+  const found = await db.one(
+    prepared(sql.type(OrderRowResult)`
+    with ${newOrderCtes(order)}${reservation}, r as (
+      select ${orderRowJsonbOf(sql.fragment`new_lines l`)} as row
+      from inserted o join shops s on s.id = o.shop_id
+    ), appended as (
+      insert into outbox (type, shop_id, order_id, courier_id, version, data)
+      select 'order.created', (r.row->>'shopId')::int, (r.row->>'id')::uuid,
+             coalesce(r.row->>'courierId', r.row->'offer'->>'courierId')::uuid, (r.row->>'version')::int,
+             jsonb_build_object('order', r.row - 'statusReason' - 'codeLetter' - 'shopName' - 'shopPhone')
+      from r
+      where not ${disabled}
+    )
+    select row from r`),
+  );
   return found.row;
 }
 

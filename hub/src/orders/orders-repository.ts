@@ -7,7 +7,13 @@ import {
   type OrderPromise,
   type PaymentMethod,
 } from '../contract/index.js';
-import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import {
+  prepared,
+  sql,
+  type DatabaseTransactionConnection,
+  type FragmentSqlToken,
+  type Queryable,
+} from '../adapters/postgres.js';
 
 /** An order row as the hub reads it back, shaped like the contract's `Order` plus private fields. */
 export const OrderRow = Order.extend({
@@ -39,7 +45,6 @@ const disputeJsonb = sql.fragment`(select jsonb_build_object(
 
 // Result schemas built once, not per query (a per-call zod schema is measurable at 800 orders/s).
 const CommandClaim = z.object({ name: z.string(), orderId: z.string().nullable() });
-const IdResult = z.object({ id: z.string() });
 const VersionResult = z.object({ version: z.number() });
 
 const orderSelect = sql.fragment`
@@ -77,7 +82,15 @@ const orderSelect = sql.fragment`
  * and `s` (its shop): what events carry and writes answer, without a read and a parse in Node.
  * tests/integration/order-json.test.ts holds it equal to `orderSelect` read through zod.
  */
-export const orderRowJsonb = sql.fragment`jsonb_build_object(
+export const orderRowJsonb = orderRowJsonbOf(sql.fragment`order_lines l where l.order_id = o.id`);
+
+/**
+ * `orderRowJsonb` with the lines read from `lines` (a FROM source aliased `l`): a statement that
+ * inserts the order reads its lines from the insert's RETURNING, since its own snapshot cannot
+ * see them in the table.
+ */
+export function orderRowJsonbOf(lines: FragmentSqlToken) {
+  return sql.fragment`jsonb_build_object(
     'id', o.id, 'shopId', o.shop_id, 'shortCode', o.short_code, 'channel', o.channel, 'mode', o.mode,
     'status', o.status, 'version', o.version,
     'customer', jsonb_build_object('name', o.customer_name, 'phone', o.customer_phone, 'email', o.customer_email),
@@ -89,7 +102,7 @@ export const orderRowJsonb = sql.fragment`jsonb_build_object(
     'lines', coalesce((select jsonb_agg(jsonb_build_object(
         'productId', l.product_id, 'productName', l.product_name, 'quantity', l.quantity,
         'unitPriceCents', l.unit_price_cents, 'vatRateBp', l.vat_rate_bp, 'notes', l.notes) order by l.line_no)
-      from order_lines l where l.order_id = o.id), '[]'::jsonb),
+      from ${lines}), '[]'::jsonb),
     'totals', jsonb_build_object('totalCents', o.total_cents, 'vatCents', o.vat_cents,
                                  'netCents', o.total_cents - o.vat_cents),
     'paymentMethod', o.payment_method, 'paymentStatus', o.payment_status,
@@ -105,6 +118,7 @@ export const orderRowJsonb = sql.fragment`jsonb_build_object(
     'statusReason', (select h.reason from order_status_history h where h.order_id = o.id and h.to_status = o.status
       order by h.id desc limit 1),
     'codeLetter', s.code_letter, 'shopName', s.name, 'shopPhone', s.phone)`;
+}
 
 export async function findOrder(db: Queryable, id: string): Promise<OrderRow | null> {
   return db.maybeOne(prepared(sql.type(OrderRow)`${orderSelect} where o.id = ${id}`));
@@ -300,17 +314,16 @@ const linesOf = (lines: readonly NewLine[]) =>
   );
 
 /**
- * A new order, its lines and its first status, in one statement (one round trip): the order
+ * The CTEs that insert a new order (`inserted`, the whole row), its lines (`new_lines`, the whole
+ * rows) and its first status (`history`), for a statement that goes on with them: the order
  * number is drawn from its sequence inside it, and the short code made from it.
  */
-export async function insertOrder(
-  tx: DatabaseTransactionConnection,
+export function newOrderCtes(
   o: NewOrder & { codeLetter: string; lines: readonly NewLine[]; actor: { kind: string; id: string | null } },
-): Promise<string> {
+) {
   const d = o.delivery;
-  return tx.oneFirst(
-    prepared(sql.type(IdResult)`
-    with inserted as (
+  return sql.fragment`
+    inserted as (
       insert into orders (shop_id, short_code, channel, mode, status, customer_id, customer_name, customer_phone, customer_email,
         delivery_line1, delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lng,
         total_cents, vat_cents, payment_method, promised_at, notes, tracking_token_hash,
@@ -321,17 +334,16 @@ export async function insertOrder(
         ${d?.lat ?? null}, ${d?.lng ?? null}, ${o.totalCents}, ${o.vatCents}, ${o.paymentMethod},
         ${o.promisedAt}, ${o.notes}, ${sql.binary(o.trackingTokenHash)},
         ${o.promise.at}, ${o.promise.readyBy}, ${o.promise.routeMinutes}, ${o.promise.routeSource})
-      returning id
-    ), lines as (
+      returning *
+    ), new_lines as (
       insert into order_lines (order_id, line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
       select inserted.id, l.line_no, l.product_id, l.product_name, l.quantity, l.unit_price_cents, l.vat_rate_bp, l.notes
       from inserted, ${linesOf(o.lines)} as l(line_no, product_id, product_name, quantity, unit_price_cents, vat_rate_bp, notes)
+      returning *
     ), history as (
       insert into order_status_history (order_id, from_status, to_status, actor_kind, actor_id, reason)
       select id, null, ${o.status}, ${o.actor.kind}, ${o.actor.id}, null from inserted
-    )
-    select id from inserted`),
-  );
+    )`;
 }
 
 export async function replaceLines(

@@ -48,7 +48,6 @@ import {
   levelsShortAtCommit,
   orderHoldings,
   reserveStock,
-  reserveStockAtCommit,
   type StockRow,
 } from '../stock/stock-repository.js';
 import {
@@ -57,7 +56,6 @@ import {
   findOrder,
   findCustomerOrders,
   findOrderByTokenHash,
-  insertOrder,
   lockExpiredUnpaid,
   lockOrder,
   lockOrderByTokenHash,
@@ -72,6 +70,7 @@ import {
   appendOrderEvent as appendEventOfOrder,
   allWritten,
   forgetWritten,
+  insertOrderWithEvent,
   lastWritten,
   modifyPromisedAtByToken,
 } from './order-events.js';
@@ -444,8 +443,13 @@ export function createOrdersService(deps: Deps) {
         routeSource: estimate.routeSource,
       };
 
-      const row = await transact(async (tx) => {
-        const id = await insertOrder(tx, {
+      // One statement, committed on its own: one round trip for the whole order. The stock is
+      // reserved by its commit, so the shop's stock rows, which every order of the shop locks,
+      // are never held across a round trip. Online orders hold their ingredients while the
+      // customer pays (15 minutes at most).
+      const row = await insertOrderWithEvent(
+        db,
+        {
           shopId: shop.id,
           codeLetter: shop.codeLetter,
           lines,
@@ -474,21 +478,16 @@ export function createOrdersService(deps: Deps) {
           promise,
           notes: body.notes ?? null,
           trackingTokenHash: hashTrackingToken(token),
-        });
-        const created = await appendOrderEvent(tx, 'order.created', id, {});
-        // Reserved by the COMMIT itself: the shop's stock rows, which every order of the shop
-        // locks, are never held across a round trip. Online orders hold their ingredients while
-        // the customer pays (15 minutes at most).
-        const needs = needsOf(lines, products);
-        if (needs.length > 0) {
-          await reserveStockAtCommit(tx, shop.id, id, needs, deps.outbox?.disabled !== true);
-        }
-        return created;
-      }).catch((error: unknown) => {
+        },
+        needsOf(lines, products),
+        deps.outbox,
+      ).catch((error: unknown) => {
         const levels = levelsShortAtCommit(error);
         if (!levels) throw error;
         throw insufficient(lines, products, levels);
       });
+      deps.onCommitted?.();
+      deps.onOrdersCommitted?.([row]);
       const order = toOrder(row);
       const trackingUrl = deps.trackingUrl(token);
       deps.confirmations?.orderCreated(order, shop.name, trackingUrl);

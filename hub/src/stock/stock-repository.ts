@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { StockMovementKind } from '../contract/index.js';
-import { prepared, sql, type DatabaseTransactionConnection, type Queryable } from '../adapters/postgres.js';
+import {
+  prepared,
+  sql,
+  type DatabaseTransactionConnection,
+  type FragmentSqlToken,
+  type Queryable,
+} from '../adapters/postgres.js';
 
 const StockRow = z.object({ ingredientId: z.number(), onHand: z.number(), reserved: z.number() });
 export type StockRow = z.infer<typeof StockRow>;
@@ -85,6 +91,27 @@ export async function reserveStockAtCommit(
       'int4',
     )}, ${announce})`),
   );
+}
+
+/**
+ * `reserveStockAtCommit` as the data-modifying part of a larger statement (the one that inserts
+ * the order): `orderId` is SQL (the insert's new id).
+ */
+export function reserveStockAtCommitOf(
+  orderId: FragmentSqlToken,
+  shopId: number,
+  needs: ReadonlyArray<{ ingredientId: number; quantity: number }>,
+  announce: boolean,
+) {
+  return sql.fragment`
+    insert into stock_reservations_at_commit (order_id, shop_id, ingredient_ids, quantities, announce)
+    select ${orderId}, ${shopId}, ${sql.array(
+      needs.map((n) => n.ingredientId),
+      'int4',
+    )}, ${sql.array(
+      needs.map((n) => n.quantity),
+      'int4',
+    )}, ${announce}`;
 }
 
 /** The SQLSTATE reserve_stock_at_commit raises when an ingredient is short. */
