@@ -245,10 +245,11 @@ export async function createHub(options: HubOptions) {
     openStore: (onLost) => openRelayStore(databaseUrl, onLost),
     // One bus message per batch (not two per event through the adapter's broadcast): each node
     // fans the batch out to its own sockets. Publishing stays at-least-once: screens dedupe by seq.
+    // Screens first: the kitchen queues' copy is applied after, so nothing of it can hold them up.
     publish: (events) => {
-      kitchenQueues.applyEvents(events);
       emitEvents(io.local, events);
       if (config.redisUrl) io.serverSideEmit('relay:events', events);
+      kitchenQueues.applyEvents(events);
     },
     wakeOthers: () => io.serverSideEmit('relay:wake'),
     logger,
@@ -256,8 +257,8 @@ export async function createHub(options: HubOptions) {
   });
   io.on('relay:wake', () => relay.poke());
   io.on('relay:events', (events) => {
-    kitchenQueues.applyEvents(events);
     emitEvents(io.local, events);
+    kitchenQueues.applyEvents(events);
   });
   io.on('menu:changed', () => menuCache.clear());
   if (config.redisUrl) menuChangedElsewhere = () => io.serverSideEmit('menu:changed');
