@@ -1,4 +1,4 @@
-import type { EventEnvelope, OrderStatus } from '../contract/index.js';
+import type { EventEnvelope, Order, OrderPromise, OrderStatus } from '../contract/index.js';
 import type { QueuedOrder } from '../domain/eta.js';
 
 /** The statuses of a ticket on the kitchen board (what the queue read returns). */
@@ -7,15 +7,10 @@ const IN_KITCHEN: ReadonlySet<OrderStatus> = new Set(['received', 'preparing', '
 /** A ticket as the queue read gives it, with the order's version (to never apply an older change). */
 export type KitchenTicket = QueuedOrder & { id: string; version: number; createdAt: string };
 
-/** An order as a committed write or a relayed event carries it. */
-export type WrittenOrder = {
-  id: string;
-  shopId: number;
-  status: OrderStatus;
-  version: number;
+/** What the copy needs of an order, as a committed write or a relayed event carries it. */
+export type WrittenOrder = Pick<Order, 'id' | 'shopId' | 'status' | 'version' | 'createdAt'> & {
   lines: QueuedOrder['lines'];
-  promise: { readyBy: string } | null;
-  createdAt: string;
+  promise: Pick<OrderPromise, 'readyBy'>;
 };
 
 type ShopQueue = {
@@ -102,7 +97,7 @@ export function createKitchenQueueCache(deps: {
       id: order.id,
       status: order.status,
       lines: order.lines,
-      readyBy: order.promise?.readyBy ?? null,
+      readyBy: order.promise.readyBy,
       createdAt: order.createdAt,
       version: order.version,
     });

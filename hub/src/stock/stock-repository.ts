@@ -81,15 +81,7 @@ export async function reserveStockAtCommit(
   announce: boolean,
 ): Promise<void> {
   await tx.query(
-    prepared(sql.unsafe`
-    insert into stock_reservations_at_commit (order_id, shop_id, ingredient_ids, quantities, announce)
-    values (${orderId}, ${shopId}, ${sql.array(
-      needs.map((n) => n.ingredientId),
-      'int4',
-    )}, ${sql.array(
-      needs.map((n) => n.quantity),
-      'int4',
-    )}, ${announce})`),
+    prepared(sql.unsafe`${reserveStockAtCommitOf(sql.fragment`${orderId}::uuid`, shopId, needs, announce)}`),
   );
 }
 
