@@ -3,7 +3,7 @@ import type { CreatedOrder, ErrorBody, Order, TrackedOrder } from '../../hub/src
 import type { ApiClient } from '../helpers/api-client.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
-import { startTestHub, type TestHub } from '../helpers/test-hub.js';
+import { sql, startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 let hub: TestHub;
 let f: Facts;
@@ -108,6 +108,57 @@ describe('customer changes through the tracking link', () => {
 
     const seen = await hub.client().get<TrackedOrder>(`/api/orders/track/${order.trackingToken}`);
     expect(seen.body.modifiable).toBe(false);
+  });
+
+  it('a new time: taken while received, refused once the kitchen started, 404 for an unknown link', async () => {
+    const order = await place(1);
+    const path = `/api/orders/track/${order.trackingToken}`;
+    const later = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const moved = await hub.client().patch<TrackedOrder>(path, { promisedAt: later });
+    expect(moved.status).toBe(200);
+    expect(Date.parse(moved.body.promise.at)).toBe(Date.parse(later));
+
+    const bump = await kitchen.post<Order>(`/api/orders/${order.order.id}/transitions`, { to: 'preparing' });
+    expect(bump.status).toBe(200);
+    const before = await f.snapshot();
+    const locked = await hub
+      .client()
+      .patch<ErrorBody>(path, { promisedAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
+    expect(locked.status).toBe(409);
+    expect(locked.body.error.code).toBe('order/locked');
+    const unknown = await hub
+      .client()
+      .patch<ErrorBody>(`/api/orders/track/${'x'.repeat(43)}`, { promisedAt: later });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('order/not_found');
+    expect(await f.snapshot()).toEqual(before);
+  });
+
+  it('a new time for an order of a shop opened after the hub listed its shops is taken all the same', async () => {
+    const order = await place(1);
+    const path = `/api/orders/track/${order.trackingToken}`;
+    // The hub lists its shops for the first new time it is asked: then a shop comes in behind
+    // its back (SQL, as a migration or an operator would) and the order is moved to it.
+    const first = await hub
+      .client()
+      .patch(path, { promisedAt: new Date(Date.now() + 3600_000).toISOString() });
+    expect(first.status).toBe(200);
+    const added = Number(
+      await hub.db.oneFirst(sql.unsafe`
+      insert into shops (slug, name, address, postcode, city, phone, lat, lng, opening_hours,
+                         delivery_radius_m, status, opens_on, code_letter, last_order_minutes)
+      select 'added-later', 'Ajoutée après', address, postcode, city, phone, lat, lng, opening_hours,
+             delivery_radius_m, status, opens_on, 'Q', last_order_minutes
+      from shops where id = ${shopA}
+      returning id`),
+    );
+    await hub.db.query(sql.unsafe`update orders set shop_id = ${added} where id = ${order.order.id}`);
+    const later = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const moved = await hub.client().patch<TrackedOrder>(path, { promisedAt: later });
+    expect(moved.status).toBe(200);
+    expect(Date.parse(moved.body.promise.at)).toBe(Date.parse(later));
+    await hub.db.query(sql.unsafe`update orders set shop_id = ${shopA} where id = ${order.order.id}`);
+    await hub.db.query(sql.unsafe`delete from shops where id = ${added}`);
   });
 
   it('a manager cancelling after the kitchen started records the consumed ingredients as waste', async () => {

@@ -1,6 +1,6 @@
 import type { Shop } from '../contract/index.js';
 import type { Queryable } from '../adapters/postgres.js';
-import { findProducts, findShop, type ProductRow } from './menu-repository.js';
+import { findProducts, findShop, listShops, type ProductRow } from './menu-repository.js';
 
 export type MenuCache = ReturnType<typeof createMenuCache>;
 
@@ -16,6 +16,7 @@ export function createMenuCache(deps: { db: Queryable; ttlMs?: number; now?: () 
   const now = deps.now ?? Date.now;
   let shops = new Map<number, Shop | null>();
   let products = new Map<number, ProductRow>();
+  let all: Shop[] | null = null;
   let filledAt = now();
   // A read that started before a clear must not put what it read back after the clear.
   let generation = 0;
@@ -24,6 +25,7 @@ export function createMenuCache(deps: { db: Queryable; ttlMs?: number; now?: () 
     if (now() - filledAt < ttlMs) return;
     shops = new Map();
     products = new Map();
+    all = null;
     filledAt = now();
     generation++;
   }
@@ -36,6 +38,19 @@ export function createMenuCache(deps: { db: Queryable; ttlMs?: number; now?: () 
       const shop = await findShop(deps.db, id);
       if (g === generation) shops.set(id, shop);
       return shop;
+    },
+
+    /** Every shop (open, opening or closed), as `listShops` gives them. */
+    async shops(): Promise<readonly Shop[]> {
+      fresh();
+      if (all) return all;
+      const g = generation;
+      const list = await listShops(deps.db);
+      if (g === generation) {
+        all = list;
+        for (const shop of list) shops.set(shop.id, shop);
+      }
+      return list;
     },
 
     /** The products of these ids that exist (active or not), in no particular order. */
@@ -55,6 +70,7 @@ export function createMenuCache(deps: { db: Queryable; ttlMs?: number; now?: () 
     clear(): void {
       shops = new Map();
       products = new Map();
+      all = null;
       filledAt = now();
       generation++;
     },

@@ -128,13 +128,16 @@ export async function insertOrderWithEvent(
  * the order is changed only while its customer may still change it, and its `order.modified`
  * event is appended with it. A concurrent change of the same order is waited for and re-checked
  * by PostgreSQL (READ COMMITTED re-evaluates the WHERE on the new row), as the lock would be.
- * Null when no order has this token or it is no longer editable (the caller tells which).
+ * `shopIds`: the shops open at the new time (the caller's check of the hours, so that it needs no
+ * read of the order first). Null when no order has this token, it is no longer editable or its
+ * shop is not one of those (the caller tells which).
  */
 export async function modifyPromisedAtByToken(
   db: Queryable,
   tokenHash: Buffer,
   promisedAt: string,
   editable: readonly OrderStatus[],
+  shopIds: readonly number[],
   outbox?: OutboxOptions,
 ): Promise<OrderRow | null> {
   const disabled = outbox?.disabled === true;
@@ -146,6 +149,7 @@ export async function modifyPromisedAtByToken(
           promise_at = ${promisedAt},
           promise_ready_by = ${promisedAt}::timestamptz - coalesce(promise_route_minutes, 0) * interval '1 minute'
         where tracking_token_hash = ${sql.binary(tokenHash)} and status = any(${sql.array([...editable], 'text')})
+          and shop_id = any(${sql.array([...shopIds], 'int4')})
         returning *
       ), r as (
         select ${orderRowJsonb} as row from o join shops s on s.id = o.shop_id

@@ -84,7 +84,7 @@ type Deps = {
   db: DatabasePool;
   clock: Clock;
   /** Shops and products, cached (menu/menu-cache.ts). */
-  menu: Pick<MenuCache, 'shop' | 'products'>;
+  menu: Pick<MenuCache, 'shop' | 'shops' | 'products'>;
   newTrackingToken: () => string;
   /** Where customers open their tracking page; the token is appended. */
   trackingUrl: (token: string) => string;
@@ -341,6 +341,20 @@ export function createOrdersService(deps: Deps) {
     return order;
   }
 
+  /** The ids of the shops that take an order for this time (their hours and closures). */
+  async function shopsTaking(promisedAt: string): Promise<number[]> {
+    const now = clock.now();
+    const at = new Date(promisedAt);
+    return (await deps.menu.shops()).filter((s) => decideOrderTime(s, now, at).ok).map((s) => s.id);
+  }
+
+  /** A one-statement change committed: the relay and this node's kitchen queues learn of it. */
+  function committedChange(row: OrderRow): TrackedOrder {
+    deps.onCommitted?.();
+    deps.onOrdersCommitted?.([row]);
+    return toTracked(row);
+  }
+
   function checkPromisedAt(promisedAt: string | undefined): void {
     const problem = promisedAt ? promisedTimeProblem(promisedAt, clock.now()) : null;
     if (problem) throw appError('order/invalid', problem);
@@ -518,32 +532,47 @@ export function createOrdersService(deps: Deps) {
 
     async modifyByCustomer(token: string, body: ModifyOrderBody): Promise<TrackedOrder> {
       checkPromisedAt(body.promisedAt);
+      const keys = Object.keys(body);
+      if (body.promisedAt && keys.length === 1 && keys[0] === 'promisedAt') {
+        // The most frequent change (a later time), in one statement instead of a transaction.
+        // The hours are checked first against every shop, so the statement itself keeps the
+        // order only if its shop takes that time: no read of the order before it (issue 11).
+        const hash = hashTrackingToken(token);
+        const open = await shopsTaking(body.promisedAt);
+        const row = await modifyPromisedAtByToken(
+          db,
+          hash,
+          body.promisedAt,
+          CUSTOMER_EDITABLE_STATUSES,
+          open,
+          deps.outbox,
+        );
+        if (row) return committedChange(row);
+        // Nothing changed: say why, from the order as it is now (a shop the list did not have
+        // yet, e.g. added since the cache was filled, is checked by its own hours and then taken).
+        const current = await findOrderByTokenHash(db, hash);
+        if (!current) throw appError('order/not_found', 'No order has this tracking link.');
+        const shop = await deps.menu.shop(current.shopId);
+        if (shop) checkOpen(shop, body.promisedAt);
+        if (!open.includes(current.shopId)) {
+          const again = await modifyPromisedAtByToken(
+            db,
+            hash,
+            body.promisedAt,
+            CUSTOMER_EDITABLE_STATUSES,
+            [current.shopId],
+            deps.outbox,
+          );
+          if (again) return committedChange(again);
+        }
+        throw appError('order/locked', lockedMessage);
+      }
       if (body.promisedAt) {
         // A new time must be one the shop takes, like the time of a new order.
         const current = await findOrderByTokenHash(db, hashTrackingToken(token));
         if (!current) throw appError('order/not_found', 'No order has this tracking link.');
         const shop = await deps.menu.shop(current.shopId);
         if (shop) checkOpen(shop, body.promisedAt);
-      }
-      const keys = Object.keys(body);
-      if (body.promisedAt && keys.length === 1 && keys[0] === 'promisedAt') {
-        // The most frequent change (a later time), in one statement instead of a transaction.
-        const hash = hashTrackingToken(token);
-        const row = await modifyPromisedAtByToken(
-          db,
-          hash,
-          body.promisedAt,
-          CUSTOMER_EDITABLE_STATUSES,
-          deps.outbox,
-        );
-        if (row) {
-          deps.onCommitted?.();
-          deps.onOrdersCommitted?.([row]);
-          return toTracked(row);
-        }
-        const current = await findOrderByTokenHash(db, hash);
-        if (!current) throw appError('order/not_found', 'No order has this tracking link.');
-        throw appError('order/locked', lockedMessage);
       }
       const priced = body.lines ? await priceLines(body.lines) : null;
       let located: Awaited<ReturnType<Deps['delivery']['requireDeliverable']>> | null = null;
