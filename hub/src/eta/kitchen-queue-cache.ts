@@ -105,12 +105,19 @@ export function createKitchenQueueCache(deps: {
     if (queue.tickets.size > deps.limit) keepFirst(queue, started(ticket.status));
   }
 
-  /** Drops the last ticket of a kind while it has more than `limit`. */
+  /**
+   * Drops the last ticket of a kind when it has more than `limit`. One pass without copying: in a
+   * queue over the bound it runs for every change of every order (issue 11).
+   */
   function keepFirst(queue: ShopQueue, ofStarted: boolean): void {
-    const kind = [...queue.tickets.values()].filter((t) => started(t.status) === ofStarted);
-    if (kind.length <= deps.limit) return;
-    let last = kind[0]!;
-    for (const t of kind) if (after(t, last)) last = t;
+    let count = 0;
+    let last: HeldTicket | undefined;
+    for (const t of queue.tickets.values()) {
+      if (started(t.status) !== ofStarted) continue;
+      count++;
+      if (!last || after(t, last)) last = t;
+    }
+    if (count <= deps.limit || !last) return;
     queue.tickets.delete(last.id);
     queue.truncated = true;
   }
