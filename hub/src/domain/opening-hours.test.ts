@@ -4,6 +4,7 @@ import type { OpeningHours } from '../contract/shops.js';
 import {
   decideOrderTime,
   isOpenAt,
+  isOpenAtSoon,
   nextOpening,
   openIntervals,
   openState,
@@ -308,6 +309,23 @@ describe('properties', () => {
         if (before.getTime() > now.getTime()) expect(decideOrderTime(s, before, null).ok).toBe(false);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('the week ahead computed once an hour answers as isOpenAt, for the same shop object asked again', () => {
+    fc.assert(
+      fc.property(
+        scheduleArb,
+        nowArb,
+        fc.array(fc.integer({ min: -2 * 3600_000, max: 9 * 24 * 3600_000 }), { minLength: 1, maxLength: 8 }),
+        (s, now, offsets) => {
+          for (const offset of offsets) {
+            const at = new Date(now.getTime() + offset);
+            expect(isOpenAtSoon(s, now, at)).toBe(isOpenAt(s, at));
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -243,6 +243,28 @@ function intervalsNear(schedule: Schedule, t: number): Interval[] {
   return intervals;
 }
 
+// A customer's new time is checked against every shop (orders-service.ts): the week ahead's
+// intervals are computed once per hour and shop, as `intervalsNear` does for the next day.
+const weekCache = new WeakMap<Schedule, { hour: number; intervals: Interval[] }>();
+const WEEK_AHEAD_MS = 8 * DAY_MS;
+
+/**
+ * Whether the shop is open at `at`, as `isOpenAt` says, for an `at` within a week of `now`
+ * answered from intervals computed once an hour (further times are computed as they come).
+ */
+export function isOpenAtSoon(schedule: Schedule, now: Date, at: Date): boolean {
+  const hour = Math.floor(now.getTime() / HOUR_MS);
+  const t = at.getTime();
+  const from = (hour - 1) * HOUR_MS;
+  if (t < from || t > from + WEEK_AHEAD_MS) return isOpenAt(schedule, at);
+  let hit = weekCache.get(schedule);
+  if (!hit || hit.hour !== hour) {
+    hit = { hour, intervals: openIntervals(schedule, new Date(from), new Date(from + WEEK_AHEAD_MS)) };
+    weekCache.set(schedule, hit);
+  }
+  return hit.intervals.some((i) => i.from.getTime() <= t && t <= i.to.getTime());
+}
+
 export type OrderTimeDecision = { ok: true } | { ok: false; nextOpening: Date | null; reason: string };
 
 /**
@@ -252,7 +274,7 @@ export type OrderTimeDecision = { ok: true } | { ok: false; nextOpening: Date | 
  */
 export function decideOrderTime(schedule: Schedule, now: Date, promisedAt: Date | null): OrderTimeDecision {
   if (promisedAt) {
-    if (isOpenAt(schedule, promisedAt)) return { ok: true };
+    if (isOpenAtSoon(schedule, now, promisedAt)) return { ok: true };
     return { ok: false, nextOpening: nextOpening(schedule, now), reason: 'closed_at_time' };
   }
   // The usual case, an open shop, looks a day ahead only (a day is more than any last-order margin).

@@ -24,7 +24,7 @@ import { paymentDueAtHandover, type Collected } from '../domain/payment-collecti
 import { PAYMENT_WINDOW_MS } from '../domain/payment-expiry.js';
 import { priceOrder } from '../domain/pricing.js';
 import { promisedTimeProblem } from '../domain/promised-time.js';
-import { decideOrderTime, timeSlots } from '../domain/opening-hours.js';
+import { decideOrderTime, isOpenAtSoon, timeSlots } from '../domain/opening-hours.js';
 import { isoWithParisOffset } from '../domain/paris-time.js';
 import {
   ingredientsNeeded,
@@ -345,7 +345,7 @@ export function createOrdersService(deps: Deps) {
   async function shopsTaking(promisedAt: string): Promise<number[]> {
     const now = clock.now();
     const at = new Date(promisedAt);
-    return (await deps.menu.shops()).filter((s) => decideOrderTime(s, now, at).ok).map((s) => s.id);
+    return (await deps.menu.shops()).filter((s) => isOpenAtSoon(s, now, at)).map((s) => s.id);
   }
 
   /** A one-statement change committed: the relay and this node's kitchen queues learn of it. */
