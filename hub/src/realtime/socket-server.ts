@@ -31,6 +31,7 @@ import type { OrdersService } from '../orders/orders-service.js';
 import { carriesCookie, sameOriginAllowed } from '../http/same-origin.js';
 import { isWallScreen, loginExpired, SESSION_ABSOLUTE_MS } from '../http/session-principal.js';
 import type { Metrics } from './metrics.js';
+import { readAfterCall } from './read-after-call.js';
 import { readRelayState } from './relay-state.js';
 import { replayEvents } from './replay.js';
 import { roomsFor, screenKind, type SocketPrincipal } from './socket-principal.js';
@@ -323,6 +324,9 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     });
   });
 
+  // Subscribes share the relay position's read, each getting one started after its join.
+  const relayState = readAfterCall(() => readRelayState(deps.db));
+
   async function subscribe(socket: HubSocket, since: number): Promise<SubscribeResult> {
     if (!deps.busAvailable()) {
       throw new AppError('service/unavailable', 'This hub node is reconnecting to its bus: try another one.');
@@ -331,7 +335,7 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
     // Join first, then read: an event published from now on arrives live, and every event
     // sequenced before the read is in the replay. Overlap is possible, a gap is not.
     await socket.join(rooms);
-    const state = await readRelayState(deps.db);
+    const state = await relayState();
     if (since < state.purgedUpTo) {
       metrics.snapshotReloads.inc();
       return { reload: true, reason: 'Your screen is older than the events the hub keeps: reload it.' };
