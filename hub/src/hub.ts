@@ -25,7 +25,7 @@ import { isCourierOfShop } from './couriers/couriers-repository.js';
 import { createHttpApp, sessionCookieName } from './http/app.js';
 import { createOutage } from './health/outage.js';
 import { createMenuService } from './menu/menu-service.js';
-import { findKitchenQueue, findOrderByTokenHash, KITCHEN_QUEUE_LIMIT } from './orders/orders-repository.js';
+import { findKitchenQueue, findOrderOfTokenHash, KITCHEN_QUEUE_LIMIT } from './orders/orders-repository.js';
 import { createOrdersService, type Clock } from './orders/orders-service.js';
 import { hashTrackingToken, newTrackingToken } from './orders/tracking-token.js';
 import { MIGRATIONS_DIR, ROOT_DIR } from './paths.js';
@@ -220,10 +220,7 @@ export async function createHub(options: HubOptions) {
     ...(options.positionIntervalMs !== undefined ? { positionIntervalMs: options.positionIntervalMs } : {}),
     // Without its Redis subscription a node would hand its screens an incomplete stream.
     busAvailable: () => !config.redisUrl || (bus?.isUp() ?? false),
-    orderByToken: async (token) => {
-      const row = await findOrderByTokenHash(db, hashTrackingToken(token));
-      return row ? { id: row.id, shopId: row.shopId } : null;
-    },
+    orderByToken: (token) => findOrderOfTokenHash(db, hashTrackingToken(token)),
   });
 
   if (config.redisUrl) {

@@ -137,6 +137,10 @@ describe('authorization matrix', () => {
     const wsub = await widened.subscribe(0);
     widened.close();
     expect(wsub.ok && !wsub.data.reload && wsub.data.rooms).toEqual([`order:${orderX.order.id}`]);
+    // A tracking link no order has opens nothing.
+    expect(
+      await handshakeRefusal(hub.baseUrl, { auth: { trackingToken: 'x'.repeat(43) }, origin: null }),
+    ).toBe('order/not_found');
   });
 
   it('delivers each event to exactly the roles whose rooms it targets', async () => {

@@ -202,6 +202,26 @@ export async function findOrderByTokenHash(db: Queryable, hash: Buffer): Promise
   );
 }
 
+const OrderOfToken = z.object({ id: z.string(), shopId: z.number() });
+
+/**
+ * Which order a tracking link opens, and nothing more: what a socket's handshake needs. A node's
+ * death sends thousands of handshakes to the others at once, each of which read the whole order
+ * (lines, history, JSON) for these two fields (issue 11).
+ */
+export async function findOrderOfTokenHash(
+  db: Queryable,
+  hash: Buffer,
+): Promise<z.infer<typeof OrderOfToken> | null> {
+  return db.maybeOne(
+    prepared(
+      sql.type(
+        OrderOfToken,
+      )`select id, shop_id as "shopId" from orders where tracking_token_hash = ${sql.binary(hash)}`,
+    ),
+  );
+}
+
 const LockedOrder = z.object({
   id: z.string(),
   offeredCourierId: z.string().nullable(),
