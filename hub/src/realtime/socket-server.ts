@@ -125,7 +125,11 @@ export function createSocketServer(deps: SocketServerDeps): HubSocketServer {
       callback(ok ? null : 'request/cross_origin', ok);
     },
   });
-  io.engine.use(deps.sessionMiddleware);
+  // A handshake without the session cookie (a tracking page, a menu) has no session to load:
+  // express-session would still make a new one, id and all, for each of them.
+  const sessionIfCookie: RequestHandler = (req, res, next) =>
+    carriesCookie(req.headers.cookie, deps.sessionCookie) ? deps.sessionMiddleware(req, res, next) : next();
+  io.engine.use(sessionIfCookie);
 
   // Sockets per client address on this node: each costs ~25 KB and a room's fan-out; one script
   // opening thousands must not starve the shops' screens. Counted from connection to disconnect.
