@@ -348,11 +348,20 @@ export function createOrdersService(deps: Deps) {
     return (await deps.menu.shops()).filter((s) => isOpenAtSoon(s, now, at)).map((s) => s.id);
   }
 
-  /** A one-statement change committed: the relay and this node's kitchen queues learn of it. */
-  function committedChange(row: OrderRow): TrackedOrder {
+  /** A statement committed on its own (no transaction): the relay and this node's queues learn of it. */
+  function committedAlone(row: OrderRow): OrderRow {
     deps.onCommitted?.();
     deps.onOrdersCommitted?.([row]);
-    return toTracked(row);
+    return row;
+  }
+
+  /** The order of a tracking link, if its shop takes this new time (like the time of a new order). */
+  async function orderTakingTime(tokenHash: Buffer, promisedAt: string): Promise<OrderRow> {
+    const current = await findOrderByTokenHash(db, tokenHash);
+    if (!current) throw appError('order/not_found', 'No order has this tracking link.');
+    const shop = await deps.menu.shop(current.shopId);
+    if (shop) checkOpen(shop, promisedAt);
+    return current;
   }
 
   function checkPromisedAt(promisedAt: string | undefined): void {
@@ -500,9 +509,7 @@ export function createOrdersService(deps: Deps) {
         if (!levels) throw error;
         throw insufficient(lines, products, levels);
       });
-      deps.onCommitted?.();
-      deps.onOrdersCommitted?.([row]);
-      const order = toOrder(row);
+      const order = toOrder(committedAlone(row));
       const trackingUrl = deps.trackingUrl(token);
       deps.confirmations?.orderCreated(order, shop.name, trackingUrl);
       return { order, trackingToken: token, trackingUrl };
@@ -547,13 +554,10 @@ export function createOrdersService(deps: Deps) {
           open,
           deps.outbox,
         );
-        if (row) return committedChange(row);
+        if (row) return toTracked(committedAlone(row));
         // Nothing changed: say why, from the order as it is now (a shop the list did not have
         // yet, e.g. added since the cache was filled, is checked by its own hours and then taken).
-        const current = await findOrderByTokenHash(db, hash);
-        if (!current) throw appError('order/not_found', 'No order has this tracking link.');
-        const shop = await deps.menu.shop(current.shopId);
-        if (shop) checkOpen(shop, body.promisedAt);
+        const current = await orderTakingTime(hash, body.promisedAt);
         if (!open.includes(current.shopId)) {
           const again = await modifyPromisedAtByToken(
             db,
@@ -563,17 +567,11 @@ export function createOrdersService(deps: Deps) {
             [current.shopId],
             deps.outbox,
           );
-          if (again) return committedChange(again);
+          if (again) return toTracked(committedAlone(again));
         }
         throw appError('order/locked', lockedMessage);
       }
-      if (body.promisedAt) {
-        // A new time must be one the shop takes, like the time of a new order.
-        const current = await findOrderByTokenHash(db, hashTrackingToken(token));
-        if (!current) throw appError('order/not_found', 'No order has this tracking link.');
-        const shop = await deps.menu.shop(current.shopId);
-        if (shop) checkOpen(shop, body.promisedAt);
-      }
+      if (body.promisedAt) await orderTakingTime(hashTrackingToken(token), body.promisedAt);
       const priced = body.lines ? await priceLines(body.lines) : null;
       let located: Awaited<ReturnType<Deps['delivery']['requireDeliverable']>> | null = null;
       if (body.deliveryAddress) {
