@@ -94,11 +94,14 @@ describe('config', () => {
     expect(text).toContain('REDIS_URL is required in production');
   });
 
-  it('refuses the benchmark switch that drops outbox events in production', () => {
+  it('refuses the switches that drop outbox events or stop the background jobs in production', () => {
     expect(problemsOf({ ...production, BENCH_DISABLE_OUTBOX: 'true' }).join('\n')).toContain(
       'BENCH_DISABLE_OUTBOX',
     );
     expect(loadConfig({ BENCH_DISABLE_OUTBOX: 'true' }).benchDisableOutbox).toBe(true);
+    expect(problemsOf({ ...production, BACKGROUND_JOBS: 'false' }).join('\n')).toContain('BACKGROUND_JOBS');
+    expect(loadConfig({ BACKGROUND_JOBS: 'false' }).backgroundJobs).toBe(false);
+    expect(loadConfig({}).backgroundJobs).toBe(true);
   });
 
   it('bounds a graceful shutdown to 15 s by default; Sentry reports errors only unless told to trace', () => {

@@ -121,6 +121,11 @@ const EnvSchema = z.object({
   DB_VALIDATE_ROWS: optional(z.enum(['true', 'false'])),
   /** Benchmark only (bench/writes.ts): order writes without their outbox events. */
   BENCH_DISABLE_OUTBOX: optional(z.enum(['true', 'false'])),
+  /**
+   * Tests only: `false` starts no background jobs (payment expiry, refunds, offers), so that a
+   * test cutting the database knows which of its own requests meets the outage first.
+   */
+  BACKGROUND_JOBS: optional(z.enum(['true', 'false'])),
   /** Where `npm run db:backup` writes its files (default <DATA_DIR>/backups). */
   BACKUP_DIR: optional(z.string().min(1)),
   /** Backups older than this many days are pruned after each successful backup. */
@@ -191,6 +196,7 @@ export type Config = {
   validateRows: boolean;
   /** Benchmark only: skip the outbox INSERT (screens get no events). Refused in production. */
   benchDisableOutbox: boolean;
+  backgroundJobs: boolean;
   /** `npm run db:backup`: where, how many days kept, and (tests only) the time taken as now. */
   backup: { dir: string; keepDays: number; now: Date | undefined };
 };
@@ -223,6 +229,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     if (env.BENCH_DISABLE_OUTBOX === 'true') {
       problems.push('BENCH_DISABLE_OUTBOX is a benchmark switch and is refused in production');
+    }
+    if (env.BACKGROUND_JOBS === 'false') {
+      problems.push(
+        'BACKGROUND_JOBS=false stops unpaid orders, refunds and offers moving on: refused in production',
+      );
     }
     if (emptyToUndefined(env.BACKUP_NOW) !== undefined) {
       problems.push('BACKUP_NOW fakes the backup clock for tests and is refused in production');
@@ -307,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     validateRows: e.DB_VALIDATE_ROWS ? e.DB_VALIDATE_ROWS === 'true' : e.NODE_ENV !== 'production',
     benchDisableOutbox: e.BENCH_DISABLE_OUTBOX === 'true',
+    backgroundJobs: e.BACKGROUND_JOBS !== 'false',
     backup: {
       dir: e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'),
       keepDays: e.BACKUP_KEEP_DAYS,

@@ -80,18 +80,20 @@ async function main(): Promise<void> {
   const port = await hub.listen(runtime.port, runtime.host);
   const base = runtime.publicUrl ?? `http://localhost:${port}`;
 
-  const jobs = [
-    every('payment expiry', 30_000, jobHub, async () => {
-      const n = await hub.services.orders.expireUnpaid();
-      if (n > 0) logger.info({ expired: n }, 'cancelled unpaid online orders');
-    }),
-    // Refunds Stripe did not answer at the time of the cancellation are retried.
-    every('refunds', 60_000, jobHub, () => hub.services.payments.processRefunds()),
-    // An offer left unanswered moves on within a second of its end (shops give 20 s by default).
-    every('offer expiry', 1_000, jobHub, () => hub.services.dispatch.expireOffers()),
-    // Ready deliveries waiting for a courier get another try (a connecting courier gets one at once).
-    every('dispatch', 5_000, jobHub, () => hub.services.dispatch.offerWaiting()),
-  ];
+  const jobs = !runtime.backgroundJobs
+    ? []
+    : [
+        every('payment expiry', 30_000, jobHub, async () => {
+          const n = await hub.services.orders.expireUnpaid();
+          if (n > 0) logger.info({ expired: n }, 'cancelled unpaid online orders');
+        }),
+        // Refunds Stripe did not answer at the time of the cancellation are retried.
+        every('refunds', 60_000, jobHub, () => hub.services.payments.processRefunds()),
+        // An offer left unanswered moves on within a second of its end (shops give 20 s by default).
+        every('offer expiry', 1_000, jobHub, () => hub.services.dispatch.expireOffers()),
+        // Ready deliveries waiting for a courier get another try (a connecting courier gets one at once).
+        every('dispatch', 5_000, jobHub, () => hub.services.dispatch.offerWaiting()),
+      ];
 
   if (runtime.seedDemo) {
     process.stdout.write(
