@@ -133,11 +133,16 @@ describe('allergens in Chromium', () => {
     await row.getByLabel('Céleri', { exact: true }).check();
     await screenshot(page, 'back-office-ingredient-allergens');
     await row.getByRole('button', { name: 'Enregistrer' }).click();
+    // Logged in once, outside the poll: a login per try (password hashing) took the poll's whole
+    // second on a busy CI machine, and the untick below never ran for the tests after it.
+    const admin = await hub.staff('admin@demo.ocpizza.fr');
     await expect
-      .poll(async () =>
-        (await hub.staff('admin@demo.ocpizza.fr'))
-          .get<{ ingredients: AdminIngredient[] }>('/api/admin/ingredients')
-          .then((r) => r.body.ingredients.find((i) => i.id === tomato)?.allergens),
+      .poll(
+        () =>
+          admin
+            .get<{ ingredients: AdminIngredient[] }>('/api/admin/ingredients')
+            .then((r) => r.body.ingredients.find((i) => i.id === tomato)?.allergens),
+        { timeout: 30_000 },
       )
       .toEqual(['celery']);
 
