@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { CreatedOrder, ErrorBody, Order, TrackedOrder } from '../../hub/src/contract/index.js';
+import { modifyPromisedAtByToken } from '../../hub/src/orders/order-events.js';
+import { hashTrackingToken } from '../../hub/src/orders/tracking-token.js';
 import type { ApiClient } from '../helpers/api-client.js';
 import { facts, type Facts } from '../helpers/facts.js';
 import { deliveryOrderBody, orderBody } from '../helpers/orders.js';
@@ -159,6 +162,48 @@ describe('customer changes through the tracking link', () => {
     expect(Date.parse(moved.body.promise.at)).toBe(Date.parse(later));
     await hub.db.query(sql.unsafe`update orders set shop_id = ${shopA} where id = ${order.order.id}`);
     await hub.db.query(sql.unsafe`delete from shops where id = ${added}`);
+  });
+
+  it('a new time changes the order in place (a HOT update, no index touched); a plain SQL new time still moves the promise', async () => {
+    const order = await place(1);
+    const later = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const counts = await hub.db.transaction(async (tx) => {
+      // This backend's counts not yet sent to the statistics (the last transactions' too): the
+      // difference across the statement is its own, and no other writer can blur it.
+      const count = () =>
+        tx.one(sql.type(z.object({ updated: z.number(), hot: z.number() }))`
+          select pg_stat_get_xact_tuples_updated('orders'::regclass)::int as updated,
+                 pg_stat_get_xact_tuples_hot_updated('orders'::regclass)::int as hot`);
+      const before = await count();
+      const row = await modifyPromisedAtByToken(
+        tx,
+        hashTrackingToken(order.trackingToken),
+        later,
+        ['received'],
+        [shopA],
+      );
+      expect(row?.version).toBe(order.order.version + 1);
+      const after = await count();
+      return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+    });
+    expect(counts).toEqual({ updated: 1, hot: 1 });
+
+    // Another writer (a back-office SQL session) setting only the requested time: the trigger's
+    // condition holds, and the promise and the kitchen's ready-by follow.
+    const sooner = new Date(Date.now() + 3600_000);
+    const promise = await hub.db.one(sql.type(
+      z.object({
+        promise_at: z.string(),
+        promise_ready_by: z.string(),
+        promise_route_minutes: z.number().nullable(),
+      }),
+    )`
+      update orders set promised_at = ${sooner.toISOString()} where id = ${order.order.id}
+      returning promise_at, promise_ready_by, promise_route_minutes`);
+    expect(Date.parse(promise.promise_at)).toBe(sooner.getTime());
+    expect(Date.parse(promise.promise_ready_by)).toBe(
+      sooner.getTime() - (promise.promise_route_minutes ?? 0) * 60_000,
+    );
   });
 
   it('a manager cancelling after the kitchen started records the consumed ingredients as waste', async () => {

@@ -70,19 +70,6 @@ describe('the kitchen queue a promise waits behind', () => {
     expect(waiting.every((o) => o.lines.length === 1 && o.lines[0]!.quantity === 2)).toBe(true);
   });
 
-  it('can read the waiting tickets in order straight from the queue index, without sorting', async () => {
-    // A few hundred rows are cheaper to scan than to look up: the planner picks the index once a
-    // shop has history. Without the scan it must still find an index that gives the board's order.
-    const plan = await hub.db.transaction(async (tx) => {
-      await tx.query(sql.unsafe`set local enable_seqscan = off`);
-      return tx.manyFirst(sql.unsafe`
-        explain select id from orders where shop_id = ${shopB} and status = 'received'
-        order by promise_ready_by, created_at limit ${KITCHEN_QUEUE_LIMIT}`);
-    });
-    expect(plan.join('\n')).toContain('orders_kitchen_queue_idx');
-    expect(plan.join('\n')).not.toMatch(/\bSort\b/);
-  });
-
   it('a new order there is promised after the tickets the read gave, hours out', async () => {
     const res = await hub
       .client()
