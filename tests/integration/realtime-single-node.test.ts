@@ -130,4 +130,33 @@ describe('one hub: snapshot, subscribe, live events, resume', () => {
     expect(text).toContain('ocp_relay_lag_seconds_bucket');
     board.close();
   });
+
+  it('counts HTTP requests by route pattern, never by URL: a tracking token never reaches a label', async () => {
+    const order = await hub.client().post<CreatedOrder>(
+      '/api/orders',
+      deliveryOrderBody({
+        shopId: await f.shopId('A'),
+        lines: [{ productId: await f.productId('margherita'), quantity: 1 }],
+      }),
+    );
+    expect(order.status).toBe(201);
+    const token = order.body.trackingToken;
+    const seen = await hub.client().get(`/api/orders/track/${token}`);
+    expect(seen.status).toBe(200);
+    const missing = await fetch(`${hub.baseUrl}/api/no-such-route-${token}`);
+    expect(missing.status).toBe(404);
+    const res = await fetch(`${hub.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await res.text();
+    expect(text).toMatch(
+      /ocp_http_requests_total\{method="GET",route="\/api\/orders\/track\/:token",status="200"\} [1-9]/,
+    );
+    expect(text).toMatch(/ocp_http_requests_total\{method="POST",route="\/api\/orders",status="201"\} [1-9]/);
+    expect(text).toMatch(/ocp_http_requests_total\{method="GET",route="\(unmatched\)",status="404"\} [1-9]/);
+    expect(text).toMatch(
+      /ocp_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/orders\/track\/:token"/,
+    );
+    expect(text).not.toContain(token);
+  });
 });

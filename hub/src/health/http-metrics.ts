@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Metrics } from '../realtime/metrics.js';
 
 /** Requests no route matched (static files, 404s, requests refused during a drain). */
@@ -15,34 +15,31 @@ export function httpMetrics(
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     metrics.httpInFlight.inc();
-    let route = UNMATCHED_ROUTE;
-    // Express sets req.route when a route matches, while req.baseUrl is that route's mount point.
-    // Both are read at that moment: an error thrown later restores baseUrl on its way out.
-    let matched: Request['route'];
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: () => matched,
-      set: (value: Request['route']) => {
-        matched = value;
-        const path = (value as { path?: unknown } | undefined)?.path;
-        if (path === undefined) return;
-        route = `${req.baseUrl}${Array.isArray(path) ? path.join('|') : String(path)}`;
-        // For the error handler's report: where the error happened, as a pattern.
-        res.locals.routePattern = route;
-      },
-    });
     res.once('close', () => {
       metrics.httpInFlight.dec();
+      const recorded: unknown = res.locals.routePattern;
       const labels = {
         method: req.method,
-        route,
+        route: typeof recorded === 'string' ? recorded : UNMATCHED_ROUTE,
         // A client gone before its answer was sent: no status to speak of.
         status: res.writableFinished ? String(res.statusCode) : 'aborted',
       };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
+    next();
+  };
+}
+
+/**
+ * The first handler of a route: records its pattern, with the router's mount point, for the
+ * metrics above and the error handler's report. Recorded on `res.locals`, not by watching
+ * `req.route` with an accessor: an accessor defined on each request turned every request object
+ * into a dictionary, and each of the many reads of it by Express into a slow lookup (issue 11).
+ */
+export function recordRoute(pattern: string): RequestHandler {
+  return (req, res, next) => {
+    res.locals.routePattern = `${req.baseUrl}${pattern}`;
     next();
   };
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode, StaffRole } from '../contract/index.js';
+import { recordRoute } from '../health/http-metrics.js';
 
 export type ApiMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -77,7 +78,7 @@ const operations = new WeakMap<object, ApiOperation>();
  */
 export function apiRoute(router: Router, operation: ApiOperation, ...handlers: RequestHandler[]): void {
   const route = router.route(operation.path);
-  route[operation.method](...handlers);
+  route[operation.method](recordRoute(operation.path), ...handlers);
   operations.set(route, operation);
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { recordRoute } from '../health/http-metrics.js';
 
 /** Screens of the staff app (displays/); everything else that is not /api belongs to the customer site. */
 const STAFF_PATHS = ['/kitchen', '/counter', '/courier', '/manager', '/login'];
@@ -19,14 +20,14 @@ export function frontEnds(rootDir: string): Router {
 
   router.use('/staff', express.static(staffDist, { index: false, maxAge: '1y', immutable: true }));
   for (const p of STAFF_PATHS) {
-    router.get([p, `${p}/{*rest}`], (_req, res) => {
+    router.get([p, `${p}/{*rest}`], recordRoute(`${p}|${p}/{*rest}`), (_req, res) => {
       const index = path.join(staffDist, 'index.html');
       if (existsSync(index)) res.sendFile(index);
       else res.status(503).type('html').send(notBuilt("L'application du personnel"));
     });
   }
   router.use(express.static(customerDist, { index: false, maxAge: '1h' }));
-  router.get('/{*splat}', (req, res, next) => {
+  router.get('/{*splat}', recordRoute('/{*splat}'), (req, res, next) => {
     if (req.path.startsWith('/api/')) return next();
     const index = path.join(customerDist, 'index.html');
     if (existsSync(index)) res.sendFile(index);
