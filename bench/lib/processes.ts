@@ -1,6 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,7 +196,12 @@ export async function spawnHub(options: {
   });
   track(options.name, child);
   let out = '';
+  // Diagnostics: BENCH_HUB_LOG_DIR=<dir> keeps each hub's whole output (with --trace-gc, its pauses).
+  const logFile = process.env.BENCH_HUB_LOG_DIR
+    ? path.join(process.env.BENCH_HUB_LOG_DIR, `${options.name}.log`)
+    : undefined;
   const keep = (d: Buffer) => {
+    if (logFile) appendFileSync(logFile, d);
     out += d.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
