@@ -5,8 +5,8 @@
 --
 -- The queue index is dropped: the kitchen queue a promise waits behind is read once per node per
 -- shop every few seconds since the copy of kitchen-queue-cache.ts, and orders_shop_status_idx finds
--- the shop's received orders; sorting them (a few dozen in a real kitchen, a thousand in the
--- benchmark) costs that read well under a millisecond.
+-- the shop's received orders; sorting them costs that read little: a few dozen in a real kitchen,
+-- and 0.7 ms of PostgreSQL for the 1,100 of a shop in the benchmark (measured with EXPLAIN ANALYZE).
 drop index orders_kitchen_queue_idx;
 
 -- An order is updated about ten times in its life (each status, the courier's offer, payment):
