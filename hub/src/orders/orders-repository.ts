@@ -496,7 +496,10 @@ export const KITCHEN_QUEUE_LIMIT = 200;
  * The shop's orders in the kitchen with their lines and ready-by: what the promise of a new order
  * waits behind. The started ones (preparing, baking), then the received ones in the board's order
  * (due first, then placed first: `queueAhead` walks them so), each at most KITCHEN_QUEUE_LIMIT,
- * both read from an index. Only the columns the estimate needs.
+ * both found by `orders_shop_status_idx`. The received ones are sorted, not read in order from an
+ * index: no index holds `promise_ready_by`, so a customer's new time stays a HOT update (migration
+ * 019), and each node reads this once per shop every few seconds (kitchen-queue-cache.ts).
+ * Only the columns the estimate needs.
  */
 export async function findKitchenQueue(
   db: Queryable,
